@@ -1,0 +1,30 @@
+# Two commands: `make lab` (set up, then open JupyterLab at the first lesson) and `make test`.
+# Everything installs into .venv; re-running is cheap (a stamp file records the install).
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FIRST_LESSON := notebooks/00-start-here.ipynb
+
+.PHONY: lab test setup build toc clean-outputs
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run 'make PYTHON=/path/to/python3.11 lab'."; exit 1; }
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(FIRST_LESSON)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Regenerate the student exercise notebooks from solutions/ (a test fails when they drift).
+build: $(STAMP)
+	$(BIN)/workbook build

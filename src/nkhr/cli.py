@@ -1,0 +1,43 @@
+"""The ``workbook`` command: a thin layer over keyword-only functions in the package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .bank import BankError
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    written = build(args.sets or None, run=not args.no_execute)
+    if not written:
+        print("Everything is up to date.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``workbook`` console command."""
+    parser = argparse.ArgumentParser(prog="workbook", description="North Korea human-rights workbook tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="generate exercises/ (student build) from solutions/*.toml")
+    p_build.add_argument("sets", nargs="*", help="exercise set ids (default: all)")
+    p_build.add_argument("--no-execute", action="store_true", help="do not run the instructor notebooks")
+    p_build.set_defaults(func=_build)
+    try:
+        from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)
+    except ImportError:
+        add_grade_parser = None
+    if add_grade_parser:
+        add_grade_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (BankError, FileNotFoundError) as exc:
+        print(f"workbook: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

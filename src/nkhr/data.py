@@ -1,0 +1,108 @@
+"""Load the workbook's CSV files with checks that name the file, line and problem.
+
+Every number a chart shows comes through :func:`load`. Rows come back as plain dicts with
+numbers already converted, so lessons and charts never parse text themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .paths import readings_dir
+
+
+class DataError(ValueError):
+    """A data file is missing or malformed; the message says where and what."""
+
+
+def _number(text: str) -> float | int:
+    value = float(text.replace(",", ""))
+    return int(value) if value.is_integer() else value
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = True  # a value must be present on every row
+    kind: Callable[[str], object] | None = None  # converter; None keeps the text
+
+
+# Column contracts (DESIGN.md "Data the lessons stand on"). Extra columns are allowed and kept.
+SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "sources.csv": (
+        Column("id"), Column("file"), Column("author"), Column("title"), Column("outlet"),
+        Column("date"), Column("url", required=False), Column("not_in_copy", required=False),
+    ),
+    "figures.csv": (
+        Column("id"), Column("topic"), Column("label"), Column("value", kind=_number),
+        Column("value_high", required=False, kind=_number), Column("unit"), Column("as_of"),
+        Column("source"), Column("quote", required=False), Column("kind"),
+        Column("derivation", required=False),
+    ),
+    "timeline.csv": (
+        Column("id"), Column("date"), Column("precision"), Column("event"), Column("actors"),
+        Column("mechanism", required=False), Column("source"), Column("quote"),
+    ),
+}
+
+
+def load(name: str, folder: Path | None = None) -> list[dict]:
+    """Read ``readings/<name>`` and return its rows, checked against its schema.
+
+    Raises :class:`DataError` (never a bare pandas/csv error) naming the file and line.
+    """
+    path = (folder or readings_dir()) / name
+    shown = f"readings/{name}"
+    if not path.is_file():
+        raise DataError(f"{shown} is missing. The charts need it: restore it from the workbook's repository.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{shown} cannot be read: {exc}") from None
+    reader = csv.DictReader(text.splitlines())
+    schema = SCHEMAS.get(name, ())
+    missing = [c.name for c in schema if c.name not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(f"{shown}, line 1: the header lacks column(s) {', '.join(missing)}.")
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        if None in row or any(v is None for v in row.values()):
+            raise DataError(f"{shown}, line {line}: wrong number of fields (check quoting and commas).")
+        rows.append(_check_row(row, schema, f"{shown}, line {line}"))
+    _check_unique_ids(rows, shown)
+    return rows
+
+
+def _check_row(row: dict, schema: tuple[Column, ...], where: str) -> dict:
+    out = {k: v.strip() for k, v in row.items()}
+    for col in schema:
+        raw = out.get(col.name, "")
+        if not raw:
+            if col.required:
+                raise DataError(f"{where}: column '{col.name}' is empty.")
+            out[col.name] = None if col.kind else ""
+            continue
+        if col.kind:
+            try:
+                out[col.name] = col.kind(raw)
+            except ValueError:
+                raise DataError(f"{where}: column '{col.name}' should be a number, not {raw!r}.") from None
+    return out
+
+
+def _check_unique_ids(rows: list[dict], shown: str) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        rid = row.get("id")
+        if rid in seen:
+            raise DataError(f"{shown}: the id {rid!r} is used twice.")
+        seen.add(rid)
+
+
+def by_id(name: str) -> dict[str, dict]:
+    """Rows of ``readings/<name>`` keyed by their ``id``."""
+    return {row["id"]: row for row in load(name)}
