@@ -153,6 +153,8 @@ def load_bank(set_id: str, path: Path | None = None) -> Bank:
         where = f"{path.name}, question {entry.get('id', f'#{n}')}"
         try:
             q, answer, extra = _read_question(entry, set_id)
+            if not q.manual:
+                accepted[q.id] = _accepted_pairs(q, answer, extra)
         except (QuestionError, TypeError, ValueError) as exc:
             raise BankError(f"{where}: {exc}") from None
         if q.id in seen:
@@ -162,8 +164,6 @@ def load_bank(set_id: str, path: Path | None = None) -> Bank:
         answers[q.id] = answer
         solutions[q.id] = extra
         explanations[q.id] = extra.get("explanation", "")
-        if not q.manual:
-            accepted[q.id] = _accepted_pairs(q, answer, extra)
     if not questions:
         raise BankError(f"{path.name}: defines no [[questions]].")
     meta = {k: v for k, v in data.items() if k != "questions"}
