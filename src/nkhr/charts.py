@@ -1,0 +1,275 @@
+"""Charts of the readings' figures, in one readable, colour-blind-safe style.
+
+Every chart takes its numbers only from ``readings/*.csv`` (through :mod:`nkhr.data`), carries a
+title, a caption naming its sources inside the image, and a text description (alt text) shown
+under it. Each returns a :class:`Chart` whose ``plotted`` list records what was drawn, so tests
+can check the picture against the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import textwrap
+
+import matplotlib
+import matplotlib.patches
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+from matplotlib.figure import Figure
+
+from .data import DataError, by_id, load
+
+# Okabe & Ito (2008): distinguishable with the common forms of colour blindness.
+PALETTE = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+    "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "grey": "#8C8C8C", "black": "#000000",
+}
+DERIVED_HATCH = "///"
+STYLE = {
+    "font.size": 13, "axes.titlesize": 16, "axes.titleweight": "bold", "axes.labelsize": 13,
+    "xtick.labelsize": 12, "ytick.labelsize": 12, "axes.spines.top": False, "axes.spines.right": False,
+    "figure.dpi": 100, "savefig.dpi": 100, "font.family": "DejaVu Sans",
+}
+
+
+@dataclass
+class Chart:
+    """A drawn chart plus what a reader and a test need to know about it."""
+
+    fig: Figure
+    title: str
+    caption: str
+    alt: str
+    plotted: list[tuple[str, float]] = field(default_factory=list)  # (row id, value) in drawing order
+
+
+def source_names(ids: list[str]) -> str:
+    """'Cohen 2010; Lee 2022' from source ids, in the order given, without repeats."""
+    shorts = by_id("sources.csv")
+    seen = []
+    for sid in ids:
+        name = shorts[sid]["short"] if sid in shorts else sid
+        if name not in seen:
+            seen.append(name)
+    return "; ".join(seen)
+
+
+def new_figure(title: str, size: tuple[float, float]) -> tuple[Figure, plt.Axes]:
+    """A one-axes figure in the workbook style, titled."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+    title_figure(fig, title)
+    return fig, ax
+
+
+def title_figure(fig: Figure, title: str) -> None:
+    fig.suptitle(title, x=0.01, ha="left", fontsize=16, fontweight="bold")
+
+
+def _caption(fig: Figure, text: str) -> None:
+    fig.get_layout_engine().set(h_pad=0.15)
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=10.5, color="#333333", wrap=True)
+
+
+def finish(fig: Figure, title: str, sources: list[str], alt: str, plotted, note: str = "",
+            table: str = "figures.csv") -> Chart:
+    """Caption the figure with its sources (inside the image) and wrap it as a :class:`Chart`."""
+    noun = "event" if table == "timeline.csv" else "figure"
+    caption = f"Sources: {source_names(sources)} (readings/{table}, each {noun} with its verbatim quote). {note}".strip()
+    _caption(fig, caption)
+    return Chart(fig, title, caption, alt, plotted)
+
+
+def fmt_number(value: float) -> str:
+    """120000 -> '120,000'; 3.5 -> '3.5'."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+# ---------------------------------------------------------------- the record (lesson 01)
+
+def camp_estimates() -> Chart:
+    """Estimates of the political-prison-camp population, by reading: ranges drawn as ranges."""
+    rows = [r for r in load("figures.csv") if r["topic"] == "camps" and r["kind"] == "cited"]
+    rows.sort(key=lambda r: str(r["as_of"]))
+    title = "Prison-camp population: two estimates, four years apart"
+    fig, ax = new_figure(title, (10, 1.4 + 1.1 * len(rows)))
+    shorts = by_id("sources.csv")
+    plotted = []
+    for i, r in enumerate(rows):
+        lo, hi = r["value"], r["value_high"] or r["value"]
+        colour = PALETTE["blue"] if r["value_high"] else PALETTE["orange"]
+        if r["value_high"]:
+            ax.barh(i, hi - lo, left=lo, height=0.45, color=colour, alpha=0.85)
+            label = f"{fmt_number(lo)} to {fmt_number(hi)}"
+        else:
+            ax.plot([lo], [i], marker="D", markersize=12, color=colour)
+            label = fmt_number(lo)
+        ax.annotate(label, (hi, i), xytext=(10, 0), textcoords="offset points", va="center", fontsize=13)
+        plotted += [(r["id"], lo)] + ([(r["id"], hi)] if r["value_high"] else [])
+    ax.set_yticks(range(len(rows)), [f"{shorts[r['source']]['short']}\n" + wrap(f"(figure as of {r['as_of']})", 20)
+                                     if str(r["as_of"]) != shorts[r["source"]]["date"][:4] else shorts[r["source"]]["short"]
+                                     for r in rows])
+    ax.set_xlim(0, 250_000)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_xlabel("people held (estimate)")
+    ax.invert_yaxis()
+    alt = "Horizontal chart. " + " ".join(
+        f"{shorts[r['source']]['short']}: {fmt_number(r['value'])}" + (f" to {fmt_number(r['value_high'])}" if r["value_high"] else "")
+        + " people." for r in rows) + " The two readings disagree; neither explains how its estimate was made."
+    return finish(fig, title, [r["source"] for r in rows], alt, plotted,
+                   "Cohen 2010's range comes from a 2003 report (her note ii). The chart shows both; it does not pick one.")
+
+
+def freedom_house() -> Chart:
+    """Freedom House 2022 scores for North Korea (by part) and China, each against its maximum."""
+    f = by_id("figures.csv")
+    bars = [  # (label, score row, maximum row)
+        ("North Korea: political rights", "fh2022_nk_political", "fh2022_political_max"),
+        ("North Korea: civil liberties", "fh2022_nk_civil", "fh2022_civil_max"),
+        ("North Korea: total", "fh2022_nk_total", "fh2022_total_max"),
+        ("China: total", "fh_china_total_lee2022", "fh2022_total_max"),
+    ]
+    title = "Freedom House 2022: scores out of the maximum possible"
+    fig, ax = new_figure(title, (10, 4.2))
+    plotted = []
+    for i, (label, sid, mid) in enumerate(bars):
+        score, top = f[sid]["value"], f[mid]["value"]
+        ax.barh(i, top, color="#EEEEEE", height=0.6, edgecolor="#BBBBBB")
+        colour = PALETTE["vermillion"] if label.startswith("North") else PALETTE["blue"]
+        ax.barh(i, score, color=colour, height=0.6)
+        ax.annotate(f"{fmt_number(score)} of {fmt_number(top)}", (max(score, 0), i), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=13, fontweight="bold")
+        plotted += [(sid, score), (mid, top)]
+    ax.set_yticks(range(len(bars)), [b[0] for b in bars])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("score (grey bar = maximum possible)")
+    alt = ("Bar chart. North Korea scored {} of {} for political rights, {} of {} for civil liberties and {} of {} "
+           "in total; China scored {} of {} in total.").format(*[fmt_number(v) for _, v in plotted])
+    return finish(fig, title, [f[b[1]]["source"] for b in bars], alt, plotted,
+                   "Both scores as Lee (2022) reports them.")
+
+
+def pows_and_abductees() -> Chart:
+    """Korean War prisoners of war and post-war abductees: cited figures, with derived ones hatched."""
+    f = by_id("figures.csv")
+    panels = [
+        ("Prisoners of war (Korean War)", ["pows_held_lee2022", "pows_returned_lee2022", "pows_not_returned_lee2022",
+                                           "pows_escaped_lee2022"]),
+        ("South Koreans abducted since 1953", ["abductees_total_lee2022", "abductees_remaining_lee2022",
+                                               "abductees_not_in_north_lee2022"]),
+    ]
+    title = "Prisoners of war and abductees, as Lee (2022) counts them"
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained",
+                                 gridspec_kw={"width_ratios": [4, 3]})
+    title_figure(fig, title)
+    plotted = []
+    for ax, (panel, ids) in zip(axes, panels):
+        for i, rid in enumerate(ids):
+            r = f[rid]
+            derived = r["kind"] == "derived"
+            ax.barh(i, r["value"], color="white" if derived else PALETTE["blue"], edgecolor=PALETTE["blue"],
+                    hatch=DERIVED_HATCH if derived else None, height=0.6)
+            ax.annotate(fmt_number(r["value"]) + (" (derived)" if derived else ""), (r["value"], i), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=12)
+            plotted.append((rid, r["value"]))
+        ax.set_yticks(range(len(ids)), [wrap(f[i]["label"], 26) for i in ids], fontsize=11)
+        ax.invert_yaxis()
+        ax.settitle_figure(panel, loc="left", fontsize=13)
+        ax.set_xlim(0, max(f[i]["value"] for i in ids) * 1.45)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    derivations = "; ".join(f[i]["derivation"].split(" (")[0] for _, ids in panels for i in ids if f[i]["kind"] == "derived")
+    alt = "Two bar charts. " + " ".join(f"{f[i]['label']}: {fmt_number(v)}." for i, v in plotted)
+    return finish(fig, title, ["lee2022"], alt, plotted,
+                   f"Hatched bars are derived by the workbook, not given in the text: {derivations}. All figures approximate.")
+
+
+def figure_cards(ids: list[str], title: str) -> Chart:
+    """Big-number cards for single figures (a chart of one number would mislead)."""
+    f = by_id("figures.csv")
+    missing = [i for i in ids if i not in f]
+    if missing:
+        raise DataError(f"readings/figures.csv has no row with id {', '.join(missing)}.")
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(ids), figsize=(3.6 * len(ids), 3.0), layout="constrained", squeeze=False)
+    title_figure(fig, title)
+    plotted = []
+    shorts = by_id("sources.csv")
+    for ax, rid in zip(axes[0], ids):
+        r = f[rid]
+        ax.axis("off")
+        ax.add_patch(matplotlib.patches.FancyBboxPatch((0.02, 0.02), 0.96, 0.96, boxstyle="round,pad=0.01",
+                                                       transform=ax.transAxes, facecolor="#F4F8FB", edgecolor=PALETTE["sky"]))
+        ax.text(0.5, 0.68, fmt_number(r["value"]), ha="center", va="center", fontsize=30, fontweight="bold", color=PALETTE["blue"])
+        ax.text(0.5, 0.42, wrap(f"{r['unit']}", 28), ha="center", va="center", fontsize=11, color="#333333")
+        ax.text(0.5, 0.2, wrap(r["label"], 30), ha="center", va="center", fontsize=10.5)
+        ax.text(0.5, 0.06, shorts[r["source"]]["short"], ha="center", va="center", fontsize=10, style="italic")
+        plotted.append((rid, r["value"]))
+    alt = " ".join(f"{f[i]['label']}: {fmt_number(v)} {f[i]['unit']} ({shorts[f[i]['source']]['short']})." for i, v in plotted)
+    return finish(fig, title, [f[i]["source"] for i in ids], alt, plotted)
+
+
+# ---------------------------------------------------------------- the timeline (lesson 00)
+
+LANES = ["UPR", "COI", "HRC", "GA", "UNSC", "Special Rapporteur", "treaty", "bilateral", "sanctions", "other"]
+
+
+def _when(text: str) -> float:
+    """A decimal year for plotting an ISO date of year, month or day precision."""
+    parts = [int(p) for p in text.split("-")]
+    y, m, d = (parts + [7, 1])[:3] if len(parts) == 1 else (parts + [15])[:3]
+    return y + (date(y, m, d).timetuple().tm_yday - 1) / 365.25
+
+
+def timeline(start: int = 2003, end: int = 2022) -> Chart:
+    """Events the readings date, one lane per UN mechanism or kind of action."""
+    rows = [r for r in load("timeline.csv") if start <= int(r["date"][:4]) <= end]
+    lanes = [lane for lane in LANES if any((r["mechanism"] or "other") == lane for r in rows)]
+    title = f"What the readings date, {start}–{end}, by mechanism"
+    fig, ax = new_figure(title, (12, 1.6 + 0.55 * len(lanes)))
+    plotted = []
+    for r in rows:
+        lane = lanes.index(r["mechanism"] or "other")
+        x = _when(r["date"])
+        ax.plot(x, lane, "o", markersize=11, color=PALETTE["blue"], markeredgecolor="white", alpha=0.9)
+        plotted.append((r["id"], x))
+    ax.set_yticks(range(len(lanes)), lanes)
+    ax.set_xlim(start - 0.5, end + 1)
+    ax.set_xticks(range(start, end + 1, 2))
+    ax.set_ylim(len(lanes) - 0.5, -1.3)
+    ax.grid(axis="x", color="#DDDDDD")
+    ax.axvspan(2013, 2015, color=PALETTE["yellow"], alpha=0.18)
+    ax.text(2014, -0.95, "Commission of Inquiry\nand its aftermath", ha="center", va="center", fontsize=10.5)
+    counts = {lane: sum((r["mechanism"] or "other") == lane for r in rows) for lane in lanes}
+    alt = (f"Dot chart of {len(rows)} dated events from {start} to {end}, one row per mechanism: "
+           + ", ".join(f"{lane} {n}" for lane, n in counts.items())
+           + ". Events cluster in 2013–2014, around the Commission of Inquiry, and again in 2022.")
+    order = [s["id"] for s in load("sources.csv")]
+    sources = sorted({r["source"] for r in rows}, key=order.index)
+    return finish(fig, title, sources, alt, plotted, "Dates given only as a year are drawn mid-year.", table="timeline.csv")
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap a label onto lines of at most ``width`` characters."""
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+# ---------------------------------------------------------------- showing a chart
+
+def show(chart: Chart) -> None:
+    """Display a chart in a notebook with its text description underneath, then free it."""
+    from IPython.display import Markdown, display
+
+    display(chart.fig)
+    display(Markdown(f"**Text description.** {chart.alt}"))
+    plt.close(chart.fig)
+
+
+def save_png(chart: Chart, path) -> None:
+    """Write a chart to PNG (used to review every chart by eye)."""
+    chart.fig.savefig(path, bbox_inches="tight")
+    plt.close(chart.fig)
