@@ -46,6 +46,25 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("id"), Column("date"), Column("precision"), Column("event"), Column("actors"),
         Column("mechanism", required=False), Column("source"), Column("quote"),
     ),
+    # Lesson 02: where each reading stands. position: 0 = engagement first ... 10 = pressure first.
+    "positions.csv": (
+        Column("id"), Column("source"), Column("date"), Column("position", kind=_number),
+        Column("agenda"), Column("justification"), Column("quote"),
+    ),
+    # Lesson 02: the claim sorter. answer: engagement | pressure | both.
+    "claims.csv": (
+        Column("id"), Column("claim"), Column("source"), Column("answer"), Column("explanation"), Column("quote"),
+    ),
+    # Lesson 03: what each UN mechanism can do (yes / no / partly in the matrix columns).
+    "mechanisms.csv": (
+        Column("id"), Column("mechanism"), Column("who_acts"), Column("binding"), Column("naming"),
+        Column("access_needed"), Column("nk_engaged"), Column("achieved"), Column("limit"), Column("source"),
+        Column("quote"),
+    ),
+    # Lesson 04: how each reading casts China.
+    "china.csv": (
+        Column("id"), Column("source"), Column("date"), Column("role"), Column("summary"), Column("quote"),
+    ),
 }
 
 
