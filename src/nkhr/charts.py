@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import functools
 import textwrap
 
 import matplotlib
@@ -43,6 +44,25 @@ class Chart:
     caption: str
     alt: str
     plotted: list[tuple[str, float]] = field(default_factory=list)  # (row id, value) in drawing order
+
+
+@dataclass
+class Unavailable:
+    """Stands in for a chart whose data could not be read; :func:`show` explains why."""
+
+    reason: str
+
+
+def friendly(builder):
+    """Wrap a chart builder so a data problem becomes a message in the lesson, not a traceback."""
+
+    @functools.wraps(builder)
+    def wrapper(*args, **kwargs):
+        try:
+            return builder(*args, **kwargs)
+        except DataError as exc:
+            return Unavailable(str(exc))
+    return wrapper
 
 
 def source_names(ids: list[str]) -> str:
@@ -89,6 +109,7 @@ def fmt_number(value: float) -> str:
 
 # ---------------------------------------------------------------- the record (lesson 01)
 
+@friendly
 def camp_estimates() -> Chart:
     """Estimates of the political-prison-camp population, by reading: ranges drawn as ranges."""
     rows = [r for r in load("figures.csv") if r["topic"] == "camps" and r["kind"] == "cited"]
@@ -122,6 +143,7 @@ def camp_estimates() -> Chart:
                    "Cohen 2010's range comes from a 2003 report (her note ii). The chart shows both; it does not pick one.")
 
 
+@friendly
 def freedom_house() -> Chart:
     """Freedom House 2022 scores for North Korea (by part) and China, each against its maximum."""
     f = by_id("figures.csv")
@@ -152,6 +174,7 @@ def freedom_house() -> Chart:
                    "Both scores as Lee (2022) reports them.")
 
 
+@friendly
 def pows_and_abductees() -> Chart:
     """Korean War prisoners of war and post-war abductees: cited figures, with derived ones hatched."""
     f = by_id("figures.csv")
@@ -178,7 +201,7 @@ def pows_and_abductees() -> Chart:
             plotted.append((rid, r["value"]))
         ax.set_yticks(range(len(ids)), [wrap(f[i]["label"], 26) for i in ids], fontsize=11)
         ax.invert_yaxis()
-        ax.settitle_figure(panel, loc="left", fontsize=13)
+        ax.set_title(panel, loc="left", fontsize=13)
         ax.set_xlim(0, max(f[i]["value"] for i in ids) * 1.45)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
@@ -188,6 +211,7 @@ def pows_and_abductees() -> Chart:
                    f"Hatched bars are derived by the workbook, not given in the text: {derivations}. All figures approximate.")
 
 
+@friendly
 def figure_cards(ids: list[str], title: str) -> Chart:
     """Big-number cards for single figures (a chart of one number would mislead)."""
     f = by_id("figures.csv")
@@ -225,6 +249,7 @@ def _when(text: str) -> float:
     return y + (date(y, m, d).timetuple().tm_yday - 1) / 365.25
 
 
+@friendly
 def timeline(start: int = 2003, end: int = 2022) -> Chart:
     """Events the readings date, one lane per UN mechanism or kind of action."""
     rows = [r for r in load("timeline.csv") if start <= int(r["date"][:4]) <= end]
@@ -260,10 +285,13 @@ def wrap(text: str, width: int) -> str:
 
 # ---------------------------------------------------------------- showing a chart
 
-def show(chart: Chart) -> None:
+def show(chart: Chart | Unavailable) -> None:
     """Display a chart in a notebook with its text description underneath, then free it."""
     from IPython.display import Markdown, display
 
+    if isinstance(chart, Unavailable):
+        display(Markdown(f"**This chart cannot be drawn:** {chart.reason}"))
+        return
     display(chart.fig)
     display(Markdown(f"**Text description.** {chart.alt}"))
     plt.close(chart.fig)

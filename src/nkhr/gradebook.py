@@ -1,0 +1,119 @@
+"""The gradebook: one SQLite file (``gradebook.sqlite``) in the grading output folder.
+
+Three tables. ``submissions`` has one row per (set, student): the file graded last and when.
+``auto_scores`` has the recorded answer and its score for every question; regrading a student
+replaces these rows. ``manual_scores`` holds the instructor's points and comments for free-text
+questions; regrading never touches it, so a corrected submission keeps its manual scores.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+GRADEBOOK_NAME = "gradebook.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    set_id TEXT NOT NULL, student TEXT NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
+    sha256 TEXT NOT NULL, submitted_at TEXT, graded_at TEXT NOT NULL,
+    PRIMARY KEY (set_id, student));
+CREATE TABLE IF NOT EXISTS auto_scores (
+    set_id TEXT NOT NULL, student TEXT NOT NULL, qid TEXT NOT NULL, answer TEXT NOT NULL,
+    points REAL NOT NULL, possible REAL NOT NULL, status TEXT NOT NULL, detail TEXT NOT NULL,
+    PRIMARY KEY (set_id, student, qid));
+CREATE TABLE IF NOT EXISTS manual_scores (
+    set_id TEXT NOT NULL, student TEXT NOT NULL, qid TEXT NOT NULL, points REAL NOT NULL,
+    comment TEXT NOT NULL, answer TEXT NOT NULL, scored_at TEXT NOT NULL,
+    PRIMARY KEY (set_id, student, qid));
+"""
+
+
+class GradebookError(Exception):
+    """The gradebook cannot be opened or written; the message says where and why."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dump(answer: Any) -> str:
+    return json.dumps(answer, ensure_ascii=False, sort_keys=True)
+
+
+class Gradebook:
+    """A thin wrapper over the SQLite file; every method commits its own change."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / GRADEBOOK_NAME
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=10)
+            self.db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise GradebookError(f"Cannot write the gradebook in {folder}: {reason}. "
+                                 "Choose another folder with --out.") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def save_submission(self, *, set_id: str, student: str, name: str, file: str, sha256: str,
+                        submitted_at: str | None, scores: dict[str, tuple[Any, float, float, str, str]]) -> list[str]:
+        """Replace the auto scores of one student; return manual questions whose answer changed since scored."""
+        changed = []
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?)",
+                                (set_id, student, name, file, sha256, submitted_at, _now()))
+                self.db.execute("DELETE FROM auto_scores WHERE set_id=? AND student=?", (set_id, student))
+                self.db.executemany(
+                    "INSERT INTO auto_scores VALUES (?,?,?,?,?,?,?,?)",
+                    [(set_id, student, qid, _dump(a), p, pos, st, d) for qid, (a, p, pos, st, d) in scores.items()])
+                for qid, old in self.db.execute(
+                        "SELECT qid, answer FROM manual_scores WHERE set_id=? AND student=?", (set_id, student)):
+                    if qid in scores and old != _dump(scores[qid][0]):
+                        changed.append(qid)
+        except sqlite3.Error as exc:
+            raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
+        return changed
+
+    def save_manual(self, *, set_id: str, student: str, qid: str, points: float, comment: str) -> None:
+        """Store the instructor's score for one free-text answer (kept across regrades)."""
+        row = self.db.execute("SELECT answer FROM auto_scores WHERE set_id=? AND student=? AND qid=?",
+                              (set_id, student, qid)).fetchone()
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO manual_scores VALUES (?,?,?,?,?,?,?)",
+                                (set_id, student, qid, points, comment, row[0] if row else "null", _now()))
+        except sqlite3.Error as exc:
+            raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
+
+    def has_student(self, set_id: str, student: str) -> bool:
+        return self.db.execute("SELECT 1 FROM submissions WHERE set_id=? AND student=?",
+                               (set_id, student)).fetchone() is not None
+
+    def sets(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT set_id FROM submissions ORDER BY set_id")]
+
+    def students(self, set_id: str) -> Iterator[tuple[str, str, str]]:
+        """(student, name, file) for every student graded in ``set_id``."""
+        yield from self.db.execute("SELECT student, name, file FROM submissions WHERE set_id=? ORDER BY student",
+                                   (set_id,))
+
+    def answers(self, set_id: str, student: str) -> dict[str, dict]:
+        """qid -> answer, points, possible, status, detail, and manual points/comment when scored."""
+        out: dict[str, dict] = {}
+        for qid, answer, points, possible, status, detail in self.db.execute(
+                "SELECT qid, answer, points, possible, status, detail FROM auto_scores WHERE set_id=? AND student=?",
+                (set_id, student)):
+            out[qid] = {"answer": json.loads(answer), "points": points, "possible": possible,
+                        "status": status, "detail": detail, "manual": None, "comment": ""}
+        for qid, points, comment in self.db.execute(
+                "SELECT qid, points, comment FROM manual_scores WHERE set_id=? AND student=?", (set_id, student)):
+            if qid in out:
+                out[qid]["manual"], out[qid]["comment"] = points, comment
+        return out

@@ -1,0 +1,344 @@
+"""The workbook as a student uses it: JupyterLab in Debian's Chromium, driven by Playwright.
+
+For every lesson: clear outputs, run all, and check that no cell shows an error, every chart
+that the committed lesson shows is drawn, and every widget renders; a screenshot series goes to
+``test-artifacts/screenshots/``. For every exercise set: answer every question through the
+widgets (one wrong first), check the feedback, save with Ctrl+S, read the saved ``.ipynb`` from
+disk, reopen it, restart and run all, and check the journal restores every answer; grade the
+saved file when ``nkhr.grade`` exists.
+
+Runs with ``pytest -m browser``; without Chromium or playwright it skips with one line saying how
+to enable it (and fails when ``CI=true``). One JupyterLab server serves the whole module.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from browser_support import (
+    ARTIFACTS, CELLS, CHROMIUM_FLAGS, ROOT, LabServer, chromium_path, clear_all_outputs, copy_workbook,
+    errors_shown, in_ci, missing_prerequisite, open_dialog_text, open_notebook, restart_and_run_all, run_all, save_with_keyboard,
+    screenshots, wait_run_finished, wait_widgets_settled, widget_problems,
+)
+from nkhr import ANSWER_MIME
+from nkhr.questions import SCALE_MAX, SCALE_MIN, answer_text
+
+pytestmark = pytest.mark.browser
+
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+EXERCISES = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
+STUDENT_ID = "Browser Tester s0000001"
+VIEWPORT = {"width": 1280, "height": 1000}
+
+
+def _params(names: list[str], what: str) -> list:
+    return names or [pytest.param(None, marks=pytest.mark.skip(reason=f"no {what} found"))]
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def timing():
+    start = time.monotonic()
+    yield
+    seconds = time.monotonic() - start
+    line = f"browser tests: {seconds:.1f} s for {len(LESSONS)} lesson(s) and {len(EXERCISES)} exercise set(s)"
+    print(f"\n{line}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "browser-timing.txt").write_text(line + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def prerequisites(timing):
+    reason = missing_prerequisite()
+    if reason:
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def lab(prerequisites, tmp_path_factory):
+    home = tmp_path_factory.mktemp("lab")
+    workbook = copy_workbook(home / "workbook")
+    server = LabServer(workbook, home)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(prerequisites):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+def code_cells(nb) -> list[int]:
+    """Indices (among all cells) of the code cells that run: empty ones never get a number."""
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+
+
+def run_fresh(page, lab: LabServer, rel: str, nb) -> None:
+    open_notebook(page, lab, rel)
+    clear_all_outputs(page)
+    run_all(page)
+    wait_run_finished(page, code_cells(nb))
+    assert open_dialog_text(page) is None, f"{rel}: a dialog is open: {open_dialog_text(page)}"
+    wait_widgets_settled(page)
+
+
+def recorded(nb) -> dict[str, dict]:
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            p = o.get("data", {}).get(ANSWER_MIME)
+            if isinstance(p, dict):
+                out[p.get("question")] = p
+    return out
+
+
+def as_entered(q, answer):
+    """The answer in the form the widgets produce and the notebook records."""
+    if q.type == "numeric":
+        return f"{answer:,}" if isinstance(answer, int) or float(answer).is_integer() else str(answer)
+    if q.type == "scale":
+        return int(answer[0])
+    return answer
+
+
+def wrong_answer(q, right):
+    """A clearly wrong answer of the right shape, for the one deliberate mistake."""
+    if q.type == "single":
+        return next(o for o in q.options if o != right)
+    if q.type == "numeric":
+        return "-999,999"
+    if q.type == "order":
+        return list(reversed(right))
+    if q.type == "match":
+        return {o: next(c for c in q.choices if c != right[o]) for o in q.options}
+    if q.type == "multi":
+        return [o for o in q.options if o not in right] or []
+    if q.type == "scale":
+        return SCALE_MAX if right[0] > (SCALE_MIN + SCALE_MAX) / 2 else SCALE_MIN if right[1] < SCALE_MAX else None
+    raise AssertionError(q.type)
+
+
+def fill(page, cell, q, answer) -> None:
+    """Enter ``answer`` into question ``q``'s form, through the widgets only."""
+    if q.type == "single":
+        cell.get_by_role("radio", name=answer, exact=True).check()
+    elif q.type == "multi":
+        for o in q.options:
+            box = cell.get_by_role("checkbox", name=o, exact=True)
+            box.set_checked(o in answer)
+    elif q.type in ("order", "match"):
+        selects = cell.locator(".widget-dropdown select")
+        assert selects.count() == len(q.options), f"{q.id}: expected {len(q.options)} dropdowns"
+        values = answer if q.type == "order" else [answer.get(o) for o in q.options]
+        for k, v in enumerate(values):
+            selects.nth(k).select_option(label=v if v is not None else "— choose —")
+    elif q.type == "numeric":
+        cell.locator(".widget-text input").fill(str(answer))
+    elif q.type == "scale":
+        set_slider(page, cell, int(answer))
+    elif q.type in ("text", "essay"):
+        cell.locator(".widget-textarea textarea").fill(answer)
+    else:
+        raise AssertionError(q.type)
+
+
+def set_slider(page, cell, target: int) -> None:
+    """Move the noUiSlider handle with the arrow keys until the readout shows ``target``."""
+    handle = cell.locator(".noUi-handle")
+    readout = cell.locator(".widget-readout")
+    handle.focus()
+    for _ in range(SCALE_MAX - SCALE_MIN + 1):
+        current = int(readout.inner_text().strip())
+        if current == target:
+            break
+        page.keyboard.press("ArrowLeft" if current > target else "ArrowRight")
+    assert int(readout.inner_text().strip()) == target
+
+
+def submit(cell, q, expect_class: str | tuple[str, ...]) -> None:
+    cell.locator("button.jupyter-button", has_text="Submit answer").click()
+    classes = (expect_class,) if isinstance(expect_class, str) else expect_class
+    sel = ", ".join(f".nkhr-feedback.{c}" for c in classes)
+    cell.locator(sel).first.wait_for(state="visible", timeout=15_000)
+
+
+def cell_for(page, nb, call: str):
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "code" and call in c.source:
+            return page.locator(CELLS).nth(i)
+    raise AssertionError(f"no cell calls {call}")
+
+
+# ---------------------------------------------------------------- lessons
+
+@pytest.mark.parametrize("name", _params(LESSONS, "lessons in notebooks/"))
+def test_lesson_runs_in_the_browser(lab, page, name):
+    rel = f"notebooks/{name}"
+    committed = nbformat.read(lab.workbook / rel, as_version=4)
+    run_fresh(page, lab, rel, committed)
+    try:
+        shots = screenshots(page, Path(name).stem)
+        assert shots
+
+        assert errors_shown(page) == [], f"{name}: a cell shows an error"
+        cells = page.locator(CELLS)
+        assert cells.count() == len(committed.cells)
+        missing = []
+        for i, c in enumerate(committed.cells):
+            had_png = c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))
+            if had_png and cells.nth(i).locator(".jp-OutputArea-output img").count() == 0:
+                missing.append(i)
+        assert not missing, f"{name}: cells {missing} had a chart in the committed lesson but draw none now"
+        assert widget_problems(page) == [], f"{name}: a widget did not render"
+        had_widget = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                         for c in committed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+        if had_widget:
+            assert page.locator(f"{CELLS} .jupyter-widgets").count() > 0, f"{name}: no widget rendered"
+    finally:
+        lab.shutdown_sessions(rel)
+
+
+# ---------------------------------------------------------------- exercise sets
+
+@pytest.mark.parametrize("name", _params(EXERCISES, "exercise notebooks in exercises/"))
+def test_exercises_answered_saved_and_restored(lab, page, browser, name, tmp_path):
+    from nkhr.bank import load_bank
+
+    rel = f"exercises/{name}"
+    path = lab.workbook / rel
+    student_nb = nbformat.read(path, as_version=4)
+    set_id = student_nb.metadata.get("nkhr", {}).get("set") or Path(name).stem
+    bank = load_bank(set_id)  # the instructor's bank: the right answers
+    questions = [q for q in bank.questions if f'ex.ask("{q.id}")' in "".join(c.source for c in student_nb.cells)]
+    assert questions, f"{name}: no questions found"
+    entered = {q.id: as_entered(q, bank.answers[q.id]) for q in questions}
+
+    run_fresh(page, lab, rel, student_nb)
+    assert errors_shown(page) == [] and widget_problems(page) == []
+
+    # whose answers these are
+    who = cell_for(page, student_nb, "ex.student()")
+    who.locator(".widget-text input").fill(STUDENT_ID)
+    who.locator("button.jupyter-button", has_text="Save").click()
+    who.locator(".nkhr-feedback.nkhr-good").wait_for(state="visible")
+
+    # one deliberate mistake first, on the first auto-scored question that has a clear wrong answer
+    wrong_q = next((q for t in ("single", "numeric", "match", "order", "multi")
+                    for q in questions if q.type == t), None)
+    if wrong_q is not None:
+        cell = cell_for(page, student_nb, f'ex.ask("{wrong_q.id}")')
+        fill(page, cell, wrong_q, wrong_answer(wrong_q, bank.answers[wrong_q.id]))
+        submit(cell, wrong_q, ("nkhr-bad",) if wrong_q.type in ("single", "numeric") else ("nkhr-bad", "nkhr-part"))
+        if wrong_q.type in ("single", "numeric"):
+            assert "Not quite" in cell.locator(".nkhr-feedback").inner_text()
+
+    for q in questions:
+        cell = cell_for(page, student_nb, f'ex.ask("{q.id}")')
+        fill(page, cell, q, entered[q.id])
+        submit(cell, q, "nkhr-info" if q.manual else "nkhr-good")
+        feedback = cell.locator(".nkhr-feedback").inner_text()
+        if q.manual:
+            assert "your instructor will read this" in feedback
+        else:
+            assert feedback.startswith("Correct"), f"{q.id}: {feedback}"
+        line = f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"
+        cell.get_by_text(f"Recorded answer for {q.id}:").wait_for(state="visible")
+        got = " ".join(cell.locator(".jp-OutputArea-output", has_text="Recorded answer for").inner_text().split())
+        assert got == " ".join(line.split()), f"{q.id}: the notebook shows {got!r}"
+
+    screenshots(page, f"exercises-{Path(name).stem}")
+    save_with_keyboard(page)
+    page.close()
+
+    # the saved file on disk is the submission
+    saved = nbformat.read(path, as_version=4)
+    answers = recorded(saved)
+    assert answers.get("_student", {}).get("answer") == STUDENT_ID
+    for q in questions:
+        assert q.id in answers, f"{q.id}: no recorded answer in the saved notebook"
+        assert answers[q.id]["answer"] == entered[q.id], f"{q.id}: saved {answers[q.id]['answer']!r}"
+        assert answers[q.id]["set"] == set_id
+    assert answers[wrong_q.id]["attempts"] == 2 if wrong_q else True
+
+    # reopen, restart and run all: the journal brings every answer back
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    again = context.new_page()
+    try:
+        open_notebook(again, lab, rel)
+        clear_all_outputs(again)  # only the journal can bring the answers back now
+        restart_and_run_all(again)
+        wait_run_finished(again, code_cells(saved))
+        wait_widgets_settled(again)
+        assert errors_shown(again) == []
+        for q in questions:
+            cell = cell_for(again, saved, f'ex.ask("{q.id}")')
+            got = " ".join(cell.locator(".jp-OutputArea-output", has_text="Recorded answer for").inner_text().split())
+            assert got == " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split()), q.id
+            if not q.manual:
+                assert cell.locator(".nkhr-feedback.nkhr-good").count() == 1, f"{q.id}: feedback not restored"
+        screenshots(again, f"exercises-{Path(name).stem}-restored", max_shots=2)
+    finally:
+        context.close()
+        lab.shutdown_sessions(rel)
+
+    grade_saved(path, set_id, bank, questions, tmp_path, lab)
+
+
+def grade_saved(path: Path, set_id: str, bank, questions, out: Path, lab: LabServer) -> None:
+    """Grade the browser-saved notebook with ``workbook grade`` and expect full automatic points."""
+    sys.path.insert(0, str(ROOT / "src"))
+    if importlib.util.find_spec("nkhr.grade") is None:
+        pytest.skip("nkhr.grade is not there yet: the saved notebook was checked, grading was not")
+    env = {**__import__("os").environ, "NKHR_ROOT": str(lab.workbook), "NKHR_JOURNAL": "off",
+           "PYTHONPATH": str(ROOT / "src")}
+    result = subprocess.run([sys.executable, "-m", "nkhr.cli", "grade", str(path), "--out", str(out / "graded")],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, f"workbook grade failed:\n{result.stdout}\n{result.stderr}"
+    auto = [q for q in questions if not q.manual]
+    rows = []
+    for f in sorted((out / "graded").rglob("*.csv")):
+        with f.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            cols = {q.id: next((h for h in reader.fieldnames or [] if q.id in h), None) for q in auto}
+            if all(cols.values()):
+                rows += [(f, r, cols) for r in reader]
+    assert rows, f"no CSV in {out / 'graded'} has a column for each question {[q.id for q in auto]}"
+    f, row, cols = rows[0]
+    got = {q.id: float(row[cols[q.id]]) for q in auto}
+    assert got == {q.id: float(q.points) for q in auto}, f"{f.name}: {got}"
