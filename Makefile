@@ -28,3 +28,4 @@ test: $(STAMP)
 # Regenerate the student exercise notebooks from solutions/ (a test fails when they drift).
 build: $(STAMP)
 	$(BIN)/workbook build
+	$(BIN)/workbook toc

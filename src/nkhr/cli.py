@@ -17,6 +17,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _toc(args: argparse.Namespace) -> int:
+    from .toc import write_toc
+
+    print("README.md lesson table updated." if write_toc() else "README.md lesson table is up to date.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``workbook`` console command."""
     parser = argparse.ArgumentParser(prog="workbook", description="North Korea human-rights workbook tools.")
@@ -25,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("sets", nargs="*", help="exercise set ids (default: all)")
     p_build.add_argument("--no-execute", action="store_true", help="do not run the instructor notebooks")
     p_build.set_defaults(func=_build)
+    sub.add_parser("toc", help="regenerate the lesson table in README.md").set_defaults(func=_toc)
     try:
         from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)
     except ImportError:
