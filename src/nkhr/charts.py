@@ -94,9 +94,9 @@ def _caption(fig: Figure, text: str) -> None:
 
 
 def finish(fig: Figure, title: str, sources: list[str], alt: str, plotted, note: str = "",
-            table: str = "figures.csv") -> Chart:
+            table: str = "figures.csv", noun: str = "") -> Chart:
     """Caption the figure with its sources (inside the image) and wrap it as a :class:`Chart`."""
-    noun = "event" if table == "timeline.csv" else "figure"
+    noun = noun or ("event" if table == "timeline.csv" else "figure")
     caption = f"Sources: {source_names(sources)} (readings/{table}, each {noun} with its verbatim quote). {note}".strip()
     _caption(fig, caption)
     return Chart(fig, title, caption, alt, plotted)

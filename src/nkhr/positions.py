@@ -130,7 +130,7 @@ def position_map() -> Chart:
            + " These placements are the workbook's judgement, each justified by a quoted passage.")
     note = ("Placements are the workbook's judgement, not facts: each is justified in positions.csv by a quoted "
             "passage. Open circle: Feffer's view reaches us only as reported by his critic, Cohen 2010.")
-    return finish(fig, title, [r["source"] for r in rows], alt, plotted, note, table="positions.csv")
+    return finish(fig, title, [r["source"] for r in rows], alt, plotted, note, table="positions.csv", noun="placement")
 
 
 def centre_of_gravity() -> Chart:
@@ -155,8 +155,8 @@ def centre_of_gravity() -> Chart:
     ax.plot(xs, ys, "D", markersize=17, color="white", markeredgecolor=PALETTE["black"], markeredgewidth=2,
             zorder=2, label="derived centre (mean of that year's placements)")
     for c in cs:
-        ax.annotate(f"centre {charts.fmt_number(c['centre'])}", (c["year"], c["centre"]), xytext=(-12, -10),
-                    textcoords="offset points", ha="right", va="top", fontsize=10.5, style="italic")
+        ax.annotate(f"centre {charts.fmt_number(c['centre'])}", (c["year"], c["centre"]), xytext=(-12, 10),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=10.5, style="italic")
         plotted.append((f"centre_{c['year']}", c["centre"]))
     ax.set_xlim(min(xs) - 1.6, max(xs) + 2.4)
     ax.set_xticks(xs)
@@ -177,7 +177,7 @@ def centre_of_gravity() -> Chart:
     note = (f"Diamonds are derived by the workbook, not given in any reading: the mean of the placements dated that "
             f"year ({arithmetic}). One or two readings per year, chosen by this workbook: a trend in five readings, "
             f"not in the whole field.")
-    return finish(fig, title, [r["source"] for r in rows], alt, plotted, note, table="positions.csv")
+    return finish(fig, title, [r["source"] for r in rows], alt, plotted, note, table="positions.csv", noun="placement")
 
 
 # ---------------------------------------------------------------- activity 1: place the authors yourself
