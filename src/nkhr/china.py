@@ -73,6 +73,7 @@ FH_BARS = (  # (label, figures.csv id); the difference's label gets its arithmet
 )
 
 
+@charts.friendly
 def freedom_house_pair() -> Chart:
     """North Korea's and China's Freedom House totals as Lee (2022) gives them, and their (derived) difference."""
     f = by_id("figures.csv")
@@ -129,6 +130,7 @@ def _cell_text(rows: list[dict]) -> str:
     return ("para. " if len(paras) == 1 else "paras. ") + ", ".join(str(p) for p in paras)
 
 
+@charts.friendly
 def roles_by_reading() -> Chart:
     """Which roles each of the five readings gives China, in date order: a grid labelled with paragraph numbers."""
     readings, roles, cells = role_grid()

@@ -95,6 +95,7 @@ def _scale_axis(ax: plt.Axes) -> None:
     ax.set_xlabel("0 = engagement first            5 = both            10 = pressure first")
 
 
+@charts.friendly
 def position_map() -> Chart:
     """Where each reading stands (0–10) and what it wants on the agenda, one row per reading."""
     rows = placements()
@@ -133,6 +134,7 @@ def position_map() -> Chart:
     return finish(fig, title, [r["source"] for r in rows], alt, plotted, note, table="positions.csv", noun="placement")
 
 
+@charts.friendly
 def centre_of_gravity() -> Chart:
     """Each placement by year, with the derived yearly centre (mean) joined by a dashed line."""
     rows = placements()
