@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# JupyterLab refuses to start as root unless told; containers and some WSL setups run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(FIRST_LESSON)
+	$(BIN)/jupyter lab $(FIRST_LESSON) $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -41,7 +41,7 @@ LAB_SETTINGS = {
         "fetchNews": "false", "checkForUpdates": False,
     },
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
-        "windowingMode": "none", "autoStartDefaultKernel": True,
+        "windowingMode": "none", "autoStartDefaultKernel": True, "scrollPastEnd": False,
     },
 }
 

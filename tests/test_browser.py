@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,7 @@ LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 EXERCISES = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
 STUDENT_ID = "Browser Tester s0000001"
 VIEWPORT = {"width": 1280, "height": 1000}
+SAVED: dict[str, tuple[Path, str, list[str]]] = {}  # exercise notebook -> (saved file, set, question ids)
 
 
 def _params(names: list[str], what: str) -> list:
@@ -198,6 +200,17 @@ def submit(cell, q, expect_class: str | tuple[str, ...]) -> None:
     cell.locator(sel).first.wait_for(state="visible", timeout=15_000)
 
 
+def recorded_line(cell, qid: str, timeout: float = 15_000) -> str:
+    """The "Recorded answer for <qid>: …" line under a question, waiting for it to appear."""
+    line = cell.locator(".jp-OutputArea-output", has_text=f"Recorded answer for {qid}:")
+    try:
+        line.first.wait_for(state="visible", timeout=timeout)
+    except Exception:  # playwright's TimeoutError: say what the student sees instead
+        shown = " | ".join(" ".join(t.split()) for t in cell.locator(".jp-OutputArea-output").all_inner_texts())
+        raise AssertionError(f"{qid}: no 'Recorded answer for {qid}' line; the cell shows: {shown[:400]}") from None
+    return " ".join(line.first.inner_text().split())
+
+
 def cell_for(page, nb, call: str):
     for i, c in enumerate(nb.cells):
         if c.cell_type == "code" and call in c.source:
@@ -237,7 +250,7 @@ def test_lesson_runs_in_the_browser(lab, page, name):
 # ---------------------------------------------------------------- exercise sets
 
 @pytest.mark.parametrize("name", _params(EXERCISES, "exercise notebooks in exercises/"))
-def test_exercises_answered_saved_and_restored(lab, page, browser, name, tmp_path):
+def test_exercises_answered_saved_and_restored(lab, page, browser, name):
     from nkhr.bank import load_bank
 
     rel = f"exercises/{name}"
@@ -278,8 +291,7 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name, tmp_pat
         else:
             assert feedback.startswith("Correct"), f"{q.id}: {feedback}"
         line = f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"
-        cell.get_by_text(f"Recorded answer for {q.id}:").wait_for(state="visible")
-        got = " ".join(cell.locator(".jp-OutputArea-output", has_text="Recorded answer for").inner_text().split())
+        got = recorded_line(cell, q.id)
         assert got == " ".join(line.split()), f"{q.id}: the notebook shows {got!r}"
 
     screenshots(page, f"exercises-{Path(name).stem}")
@@ -297,7 +309,7 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name, tmp_pat
     assert answers[wrong_q.id]["attempts"] == 2 if wrong_q else True
 
     # reopen, restart and run all: the journal brings every answer back
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     again = context.new_page()
     try:
         open_notebook(again, lab, rel)
@@ -308,8 +320,9 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name, tmp_pat
         assert errors_shown(again) == []
         for q in questions:
             cell = cell_for(again, saved, f'ex.ask("{q.id}")')
-            got = " ".join(cell.locator(".jp-OutputArea-output", has_text="Recorded answer for").inner_text().split())
-            assert got == " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split()), q.id
+            got = recorded_line(cell, q.id, timeout=5_000)  # the run has finished: it is there or not
+            want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
+            assert got == want, f"{q.id}: not restored after restart and run all: {got!r}"
             if not q.manual:
                 assert cell.locator(".nkhr-feedback.nkhr-good").count() == 1, f"{q.id}: feedback not restored"
         screenshots(again, f"exercises-{Path(name).stem}-restored", max_shots=2)
@@ -317,15 +330,23 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name, tmp_pat
         context.close()
         lab.shutdown_sessions(rel)
 
-    grade_saved(path, set_id, bank, questions, tmp_path, lab)
+    SAVED[name] = (path, set_id, [q.id for q in questions])
 
 
-def grade_saved(path: Path, set_id: str, bank, questions, out: Path, lab: LabServer) -> None:
-    """Grade the browser-saved notebook with ``workbook grade`` and expect full automatic points."""
-    sys.path.insert(0, str(ROOT / "src"))
+@pytest.mark.parametrize("name", _params(EXERCISES, "exercise notebooks in exercises/"))
+def test_browser_saved_submission_grades_full_marks(lab, name, tmp_path):
+    """Grade the notebook the browser saved with ``workbook grade``: full automatic points."""
+    from nkhr.bank import load_bank
+
     if importlib.util.find_spec("nkhr.grade") is None:
-        pytest.skip("nkhr.grade is not there yet: the saved notebook was checked, grading was not")
-    env = {**__import__("os").environ, "NKHR_ROOT": str(lab.workbook), "NKHR_JOURNAL": "off",
+        pytest.skip("nkhr.grade is not there yet: the browser-saved notebook was checked, not graded")
+    if name not in SAVED:
+        pytest.skip(f"{name} was not answered and saved in the browser (see the test above)")
+    path, set_id, qids = SAVED[name]
+    bank = load_bank(set_id)
+    questions = [bank.question(q) for q in qids]
+    out = tmp_path
+    env = {**os.environ, "NKHR_ROOT": str(lab.workbook), "NKHR_JOURNAL": "off",
            "PYTHONPATH": str(ROOT / "src")}
     result = subprocess.run([sys.executable, "-m", "nkhr.cli", "grade", str(path), "--out", str(out / "graded")],
                             capture_output=True, text=True, env=env, timeout=120)
@@ -333,12 +354,15 @@ def grade_saved(path: Path, set_id: str, bank, questions, out: Path, lab: LabSer
     auto = [q for q in questions if not q.manual]
     rows = []
     for f in sorted((out / "graded").rglob("*.csv")):
-        with f.open(newline="", encoding="utf-8") as fh:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            cols = {q.id: next((h for h in reader.fieldnames or [] if q.id in h), None) for q in auto}
+            cols = {q.id: next((h for h in reader.fieldnames or [] if h == q.id or h.endswith(f":{q.id}")), None)
+                    for q in auto}
             if all(cols.values()):
                 rows += [(f, r, cols) for r in reader]
     assert rows, f"no CSV in {out / 'graded'} has a column for each question {[q.id for q in auto]}"
+    assert len(rows) == 1, f"expected one graded student, got {len(rows)}"
     f, row, cols = rows[0]
+    assert STUDENT_ID in " ".join(row.values()) or Path(name).stem in " ".join(row.values()), row
     got = {q.id: float(row[cols[q.id]]) for q in auto}
     assert got == {q.id: float(q.points) for q in auto}, f"{f.name}: {got}"

@@ -45,7 +45,7 @@ def _dump(answer: Any) -> str:
 
 
 class Gradebook:
-    """A thin wrapper over the SQLite file; every method commits its own change."""
+    """A thin wrapper over the SQLite file. Submissions are saved in one transaction per batch."""
 
     def __init__(self, folder: Path):
         self.path = Path(folder) / GRADEBOOK_NAME
@@ -63,23 +63,32 @@ class Gradebook:
 
     def save_submission(self, *, set_id: str, student: str, name: str, file: str, sha256: str,
                         submitted_at: str | None, scores: dict[str, tuple[Any, float, float, str, str]]) -> list[str]:
-        """Replace the auto scores of one student; return manual questions whose answer changed since scored."""
+        """Replace the auto scores of one student (call :meth:`commit` after a batch).
+
+        Returns the manual questions whose answer changed since they were scored by hand.
+        """
         changed = []
         try:
-            with self.db:
-                self.db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?)",
-                                (set_id, student, name, file, sha256, submitted_at, _now()))
-                self.db.execute("DELETE FROM auto_scores WHERE set_id=? AND student=?", (set_id, student))
-                self.db.executemany(
-                    "INSERT INTO auto_scores VALUES (?,?,?,?,?,?,?,?)",
-                    [(set_id, student, qid, _dump(a), p, pos, st, d) for qid, (a, p, pos, st, d) in scores.items()])
-                for qid, old in self.db.execute(
-                        "SELECT qid, answer FROM manual_scores WHERE set_id=? AND student=?", (set_id, student)):
-                    if qid in scores and old != _dump(scores[qid][0]):
-                        changed.append(qid)
+            self.db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?)",
+                            (set_id, student, name, file, sha256, submitted_at, _now()))
+            self.db.execute("DELETE FROM auto_scores WHERE set_id=? AND student=?", (set_id, student))
+            self.db.executemany(
+                "INSERT INTO auto_scores VALUES (?,?,?,?,?,?,?,?)",
+                [(set_id, student, qid, _dump(a), p, pos, st, d) for qid, (a, p, pos, st, d) in scores.items()])
+            for qid, old in self.db.execute(
+                    "SELECT qid, answer FROM manual_scores WHERE set_id=? AND student=?", (set_id, student)):
+                if qid in scores and old != _dump(scores[qid][0]):
+                    changed.append(qid)
         except sqlite3.Error as exc:
+            self.db.rollback()
             raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
         return changed
+
+    def commit(self) -> None:
+        try:
+            self.db.commit()
+        except sqlite3.Error as exc:
+            raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
 
     def save_manual(self, *, set_id: str, student: str, qid: str, points: float, comment: str) -> None:
         """Store the instructor's score for one free-text answer (kept across regrades)."""
