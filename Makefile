@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(FIRST_LESSON) $(ROOT_FLAG)
+	@# Serve the whole workbook (lessons link to ../exercises and ../readings) and open Lesson 00.
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/$(FIRST_LESSON) $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
