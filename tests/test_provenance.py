@@ -71,12 +71,17 @@ def _quoted_csvs() -> list[Path]:
 
 
 def _quote_params() -> list:
+    """One case per quote: every `quote*` column (quote, quote_2, …) with its `source*` column."""
     params = []
     for path in _quoted_csvs():
         for line, row in _csv_rows(path):
-            if (row.get("quote") or "").strip():
-                label = f"{path.name}:{line}:{row.get('id') or '?'}"
-                params.append(pytest.param(path.name, line, row, id=label))
+            for column in (c for c in row if c and c.startswith("quote")):
+                suffix = column[len("quote"):]
+                source = row.get("source" + suffix) or row["source"]
+                if (row.get(column) or "").strip():
+                    view = {"id": row.get("id"), "quote": row[column], "source": source}
+                    label = f"{path.name}:{line}:{row.get('id') or '?'}:{column}"
+                    params.append(pytest.param(path.name, line, view, id=label))
     return params
 
 
