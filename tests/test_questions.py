@@ -27,7 +27,7 @@ def test_canon_folds_case_and_spacing() -> None:
 
 
 @pytest.mark.parametrize("raw,expected", [("120,000", 120000), (" 120 000 ", 120000), ("345", 345),
-                                          ("3.5%", 3.5), (7, 7), ("abc", None), ("", None), ("1,2,x", None),
+                                          ("3.5%", 3.5), (7, 7), ("abc", None), ("", None), ("1,2,x", None), ("9" * 400, None),
                                           (True, None), (float("nan"), None)])
 def test_parse_number(raw, expected) -> None:
     assert parse_number(raw) == expected

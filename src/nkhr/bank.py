@@ -194,7 +194,10 @@ def _read_question(entry: dict, set_id: str) -> tuple[Question, Any, dict]:
     if qtype in MANUAL:
         if not q.rubric:
             raise QuestionError("a written question needs a 'rubric'.")
-        return q, extra.get("sample_answer", answer), extra
+        sample = extra.get("sample_answer", answer)
+        if sample is not None and validate(q, sample):
+            raise QuestionError(f"the sample answer does not pass the question's own check: {validate(q, sample)}")
+        return q, sample, extra
     if not extra.get("explanation"):
         raise QuestionError("'explanation' is missing (students see it once they answer right).")
     if qtype == "match":

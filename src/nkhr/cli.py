@@ -33,12 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--no-execute", action="store_true", help="do not run the instructor notebooks")
     p_build.set_defaults(func=_build)
     sub.add_parser("toc", help="regenerate the lesson table in README.md").set_defaults(func=_toc)
-    try:
-        from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)
-    except ImportError:
-        add_grade_parser = None
-    if add_grade_parser:
-        add_grade_parser(sub)
+    from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)
+
+    add_grade_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -82,7 +82,10 @@ def parse_number(raw: Any) -> float | None:
     if isinstance(raw, (int, float)):
         return float(raw) if math.isfinite(raw) else None
     text = re.sub(r"[\s,_%]", "", str(raw))
-    return float(text) if _NUMBER.match(text) else None
+    if not _NUMBER.match(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None  # '9' * 400 overflows to inf
 
 
 def grid(value: float, step: float) -> int:
