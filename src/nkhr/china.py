@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import matplotlib.patches
 
-from . import charts
+from . import charts, explore
 from .charts import PALETTE, Chart, fmt_number
 from .data import DataError, by_id, load
 from .explore import quote_card
@@ -208,17 +208,14 @@ def role_card(role: str) -> str:
     return "".join(cards)
 
 
+@explore.guarded("The roles cannot be shown")
 def role_explorer() -> None:
     """A dropdown of the roles; shows each passage that casts China in the chosen role."""
     from IPython.display import HTML, display
 
     from .explore import explorer
 
-    try:
-        rows = china_rows()
-    except DataError as exc:
-        display(HTML(f"<b>The roles cannot be shown:</b> {html.escape(str(exc))}"))
-        return
+    rows = china_rows()
     options = [(f"{label} ({sum(r['role'] == role for r in rows)})", role)
                for role, label in ROLES.items() if any(r["role"] == role for r in rows)]
     explorer(options, role_card, label="China as:")

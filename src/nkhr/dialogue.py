@@ -26,7 +26,7 @@ from typing import Iterable
 
 import matplotlib.pyplot as plt
 
-from . import charts
+from . import charts, explore
 from .data import DataError, by_id, load
 
 __all__ = [
@@ -164,17 +164,14 @@ def role_card(role: Role) -> str:
     return "".join(parts)
 
 
+@explore.guarded("The role cards cannot be shown")
 def role_cards() -> None:
     """A dropdown of the roles; the chosen role's card appears below."""
     from IPython.display import HTML, display
 
     from .explore import explorer
 
-    try:
-        roles = load_roles()
-    except DataError as exc:
-        display(HTML(f"<b>The role cards cannot be shown:</b> {html.escape(str(exc))}"))
-        return
+    roles = load_roles()
     lookup = {r.id: r for r in roles}
     explorer([(r.role, r.id) for r in roles], lambda rid: role_card(lookup[rid]), label="Role:")
 
@@ -523,16 +520,13 @@ def render_report(report: AgendaReport) -> str:
 
 # ---------------------------------------------------------------- the agenda builder (widget)
 
+@explore.guarded("The agenda builder cannot start")
 def agenda_builder() -> None:
     """Tick agenda items and conditions (or start from a policy option) and see the report update."""
     import ipywidgets as w
     from IPython.display import HTML, display
 
-    try:
-        rows = load_agenda()
-    except DataError as exc:
-        display(HTML(f"<b>The agenda builder cannot start:</b> {html.escape(str(exc))}"))
-        return
+    rows = load_agenda()
     boxes = {r.id: w.Checkbox(value=False, description=r.label, indent=False,
                               layout=w.Layout(width="auto"), style={"description_width": "initial"})
              for r in rows if r.kind != "criterion"}
@@ -630,17 +624,14 @@ def what_changed(start: int = 2009, end: int = 2022) -> charts.Chart:
                          table="positions.csv and readings/timeline.csv", noun="row")
 
 
+@explore.guarded("The positions cannot be shown")
 def positions_explorer() -> None:
     """Pick a reading and see where the workbook places it, why, and the quotation it rests on."""
     from IPython.display import HTML, display
 
     from .explore import explorer, quote_card
 
-    try:
-        rows = load("positions.csv")
-    except DataError as exc:
-        display(HTML(f"<b>The positions cannot be shown:</b> {html.escape(str(exc))}"))
-        return
+    rows = load("positions.csv")
     lookup = {r["id"]: r for r in rows}
 
     def render(rid: str) -> str:

@@ -5,6 +5,7 @@ Everything shown comes from ``readings/*.csv`` rows; nothing is typed into a les
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Callable, Iterable
 
@@ -21,6 +22,20 @@ GUIDES = {  # source id -> reading guide (relative to notebooks/)
     "son2017": "../readings/son-2017-upr-spotlight.md",
     "lee2022": "../readings/lee-2022-international-cooperation.md",
 }
+
+
+def guarded(what: str) -> Callable:
+    """Decorate a widget function: a data problem shows "<what>: <reason>" instead of a traceback."""
+
+    def wrap(show: Callable) -> Callable:
+        @functools.wraps(show)
+        def wrapper(*args, **kwargs):
+            try:
+                return show(*args, **kwargs)
+            except DataError as exc:
+                display(HTML(f"<b>{html.escape(what)}:</b> {html.escape(str(exc))}"))
+        return wrapper
+    return wrap
 
 
 def source_line(source_id: str) -> str:
@@ -68,26 +83,20 @@ def explorer(options: list[tuple[str, str]], render: Callable[[str], str], *, la
     display(w.VBox([pick, out]))
 
 
+@guarded("The figures cannot be shown")
 def figure_explorer(topics: Iterable[str] | None = None) -> None:
     """Pick any figure the readings cite (optionally from some topics) and see its quote and source."""
-    try:
-        rows = [r for r in load("figures.csv") if topics is None or r["topic"] in set(topics)]
-    except DataError as exc:
-        display(HTML(f"<b>The figures cannot be shown:</b> {html.escape(str(exc))}"))
-        return
+    rows = [r for r in load("figures.csv") if topics is None or r["topic"] in set(topics)]
     shorts = by_id("sources.csv")
     lookup = {r["id"]: r for r in rows}
     options = [(f"{r['label']} ({shorts[r['source']]['short']})", r["id"]) for r in rows]
     explorer(options, lambda rid: figure_card(lookup[rid]), label="Figure:")
 
 
+@guarded("The timeline cannot be shown")
 def timeline_explorer() -> None:
     """Pick a mechanism (or all) and list the dated events with their quotes."""
-    try:
-        rows = load("timeline.csv")
-    except DataError as exc:
-        display(HTML(f"<b>The timeline cannot be shown:</b> {html.escape(str(exc))}"))
-        return
+    rows = load("timeline.csv")
     lanes = sorted({r["mechanism"] or "other" for r in rows})
 
     def render(lane: str) -> str:

@@ -17,7 +17,7 @@ from typing import Mapping
 
 import matplotlib.pyplot as plt
 
-from . import charts
+from . import charts, explore
 from .charts import PALETTE, STYLE, Chart, finish, title_figure, wrap
 from .data import DataError, load
 
@@ -263,16 +263,13 @@ def _list(title: str, items: list[str]) -> str:
     return f"<p><b>{title}:</b></p><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+@explore.guarded("The activity cannot start")
 def placement_activity() -> None:
     """Sliders to place each reading on the scale, and a Compare button that reveals the workbook's."""
     import ipywidgets as w
     from IPython.display import HTML, display
 
-    try:
-        rows = placements()
-    except DataError as exc:
-        display(HTML(f"<b>The activity cannot start:</b> {html.escape(str(exc))}"))
-        return
+    rows = placements()
     options = [NOT_PLACED] + [str(v) for v in range(SCALE_MIN, SCALE_MAX + 1)]
     sliders = {}
     for r in rows:
@@ -337,16 +334,13 @@ def sort_feedback(answers: Mapping[str, object] | None) -> str:
     return head + "".join(parts) + _list("Not sorted yet", unsorted) + _list("Please check", problems)
 
 
+@explore.guarded("The claim sorter cannot start")
 def claim_sorter() -> None:
     """Sort each claim as engagement, pressure or both; a Check button gives feedback per claim."""
     import ipywidgets as w
     from IPython.display import HTML, display
 
-    try:
-        rows = claims()
-    except DataError as exc:
-        display(HTML(f"<b>The claim sorter cannot start:</b> {html.escape(str(exc))}"))
-        return
+    rows = claims()
     pickers, boxes = {}, []
     for n, r in enumerate(rows, start=1):
         pick = w.ToggleButtons(options=list(SORTS), value=None, style={"button_width": "110px"})
