@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FIRST_LESSON := notebooks/00-start-here.ipynb
 
-.PHONY: lab test setup build toc clean-outputs
+.PHONY: lab test setup build execute
 
 setup: $(STAMP)
 
@@ -32,4 +32,9 @@ test: $(STAMP)
 # Regenerate the student exercise notebooks from solutions/ (a test fails when they drift).
 build: $(STAMP)
 	$(BIN)/workbook build
+	$(BIN)/workbook toc
+
+# After a change to the package that alters stored outputs: re-run every lesson and instructor notebook.
+execute: $(STAMP)
+	$(BIN)/workbook build --force --lessons
 	$(BIN)/workbook toc

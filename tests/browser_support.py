@@ -197,6 +197,8 @@ def open_notebook(page, server: LabServer, rel: str, timeout: float = 90_000) ->
     """Open ``rel`` in a fresh, empty workspace (no tabs restored from earlier pages)."""
     global _workspace_counter
     _workspace_counter += 1
+    if server.proc is None or server.proc.poll() is not None:
+        raise RuntimeError(f"the JupyterLab server is not running any more:\n{server.log_tail(8)}")
     page.goto(server.url(f"/lab/workspaces/t{_workspace_counter}/tree/{rel}"), timeout=timeout)
     page.wait_for_selector(f"{NOTEBOOK} .jp-Notebook .jp-Cell", timeout=timeout)
     wait_kernel_idle(page, server, rel, timeout)

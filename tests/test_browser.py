@@ -27,7 +27,7 @@ import nbformat
 import pytest
 
 from browser_support import (
-    ARTIFACTS, CELLS, CHROMIUM_FLAGS, ROOT, LabServer, chromium_path, clear_all_outputs, copy_workbook,
+    ARTIFACTS, SCREENSHOTS, CELLS, CHROMIUM_FLAGS, ROOT, LabServer, chromium_path, clear_all_outputs, copy_workbook,
     errors_shown, in_ci, missing_prerequisite, open_dialog_text, open_notebook, restart_and_run_all, run_all, save_with_keyboard,
     screenshots, wait_run_finished, wait_widgets_settled, widget_problems,
 )
@@ -159,7 +159,15 @@ def wrong_answer(q, right):
 def fill(page, cell, q, answer) -> None:
     """Enter ``answer`` into question ``q``'s form, through the widgets only."""
     if q.type == "single":
-        cell.get_by_role("radio", name=answer, exact=True).check()
+        try:
+            cell.get_by_role("radio", name=answer, exact=True).check(timeout=5_000)
+        except Exception:  # playwright's TimeoutError: show the student's problem, with a picture
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shot = SCREENSHOTS / f"cannot-click-{q.id}.png"
+            cell.screenshot(path=str(shot))
+            raise AssertionError(
+                f"{q.id}: the radio button for {answer!r} cannot be clicked: another option's label lies "
+                f"over it (long option text overflowing its row?). See {shot.relative_to(ROOT)}") from None
     elif q.type == "multi":
         for o in q.options:
             box = cell.get_by_role("checkbox", name=o, exact=True)

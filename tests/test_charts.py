@@ -80,3 +80,12 @@ def test_missing_data_file_gives_a_message(tmp_path, monkeypatch) -> None:
 def test_unknown_figure_id_is_reported() -> None:
     result = charts.figure_cards(["no_such_row"], "t")
     assert isinstance(result, charts.Unavailable) and "no_such_row" in result.reason
+
+
+def test_timeline_draws_scheduled_events_hollow() -> None:
+    chart = charts.timeline()
+    status = {r["id"]: r.get("status") for r in load("timeline.csv")}
+    faces = [line.get_markerfacecolor() for ax in chart.fig.axes for line in ax.lines]
+    for (rid, _), face in zip(chart.plotted, faces):
+        assert (face == "white") == (status[rid] == "scheduled"), rid
+    assert any(s == "scheduled" for s in status.values()) and "Hollow dots" in chart.caption

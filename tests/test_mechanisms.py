@@ -209,11 +209,11 @@ def test_widgets_build_and_react(monkeypatch):
     mechanisms.mechanism_explorer()
     mechanisms.scenario_explorer()
     explorer_box, scenario_box = shown
-    pick, card = explorer_box.children
+    pick, card = explorer_box.children[1:]  # [0] is the style sheet (nkhr.ui.panel)
     for mid in IDS:
         pick.value = mid
         assert "One limit" in card.value
-    pick_s, situation, pick_m, feedback = scenario_box.children
+    pick_s, situation, pick_m, feedback = scenario_box.children[1:]
     assert isinstance(pick_m, w.RadioButtons)
     for s in mechanisms.SCENARIOS:
         pick_s.value = s.id

@@ -137,8 +137,9 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def build(set_ids: list[str] | None = None, *, run: bool = True, log=print) -> list[Path]:
-    """Write the student builds; (re)write and execute instructor notebooks whose cells changed."""
+def build(set_ids: list[str] | None = None, *, run: bool = True, force: bool = False, log=print) -> list[Path]:
+    """Write the student builds; (re)write and execute instructor notebooks whose cells changed
+    (all of them with ``force``, e.g. after a change to the package changes their outputs)."""
     from .bank import list_sets
 
     written = []
@@ -152,7 +153,7 @@ def build(set_ids: list[str] | None = None, *, run: bool = True, log=print) -> l
         sol_path = solutions_dir() / f"{set_id}.ipynb"
         fresh = notebook(bank, instructor=True)
         current = nbformat.read(sol_path, as_version=4) if sol_path.exists() else None
-        if current is None or sources_of(current) != sources_of(fresh) or not _has_outputs(current):
+        if force or current is None or sources_of(current) != sources_of(fresh) or not _has_outputs(current):
             if run:
                 log(f"executing {sol_path.name} …")
                 fresh = execute(fresh, sol_path.parent)
@@ -161,6 +162,16 @@ def build(set_ids: list[str] | None = None, *, run: bool = True, log=print) -> l
     for path in written:
         log(f"wrote {path.relative_to(exercises_dir().parent)}")
     return written
+
+
+def execute_lessons(*, log=print) -> list[Path]:
+    """Re-run every lesson in notebooks/ in place (after a package change alters their outputs)."""
+    done = []
+    for path in sorted((exercises_dir().parent / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        log(f"executing {path.name} …")
+        nbformat.write(execute(nbformat.read(path, as_version=4), path.parent), path)
+        done.append(path)
+    return done
 
 
 def _has_outputs(nb: nbformat.NotebookNode) -> bool:

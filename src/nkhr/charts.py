@@ -90,7 +90,7 @@ def title_figure(fig: Figure, title: str) -> None:
 
 def _caption(fig: Figure, text: str) -> None:
     fig.get_layout_engine().set(h_pad=0.15)
-    fig.supxlabel(text, x=0.01, ha="left", fontsize=10.5, color="#333333", wrap=True)
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=11.5, color="#333333", wrap=True)
 
 
 def finish(fig: Figure, title: str, sources: list[str], alt: str, plotted, note: str = "",
@@ -133,6 +133,7 @@ def camp_estimates() -> Chart:
                                      if str(r["as_of"]) != shorts[r["source"]]["date"][:4] else shorts[r["source"]]["short"]
                                      for r in rows])
     ax.set_xlim(0, 250_000)
+    ax.margins(y=0.35)  # keep the markers clear of the axis
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.set_xlabel("people held (estimate)")
     ax.invert_yaxis()
@@ -202,7 +203,7 @@ def pows_and_abductees() -> Chart:
         ax.set_yticks(range(len(ids)), [wrap(f[i]["label"], 26) for i in ids], fontsize=11)
         ax.invert_yaxis()
         ax.set_title(panel, loc="left", fontsize=13)
-        ax.set_xlim(0, max(f[i]["value"] for i in ids) * 1.45)
+        ax.set_xlim(0, max(f[i]["value"] for i in ids) * 1.7)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
     derivations = "; ".join(f[i]["derivation"].split(" (")[0] for _, ids in panels for i in ids if f[i]["kind"] == "derived")
@@ -260,7 +261,9 @@ def timeline(start: int = 2003, end: int = 2022) -> Chart:
     for r in rows:
         lane = lanes.index(r["mechanism"] or "other")
         x = _when(r["date"])
-        ax.plot(x, lane, "o", markersize=11, color=PALETTE["blue"], markeredgecolor="white", alpha=0.9)
+        scheduled = r.get("status") == "scheduled"
+        ax.plot(x, lane, "o", markersize=11, color="white" if scheduled else PALETTE["blue"],
+                markeredgecolor=PALETTE["blue"] if scheduled else "white", markeredgewidth=2 if scheduled else 1)
         plotted.append((r["id"], x))
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_xlim(start - 0.5, end + 1)
@@ -275,7 +278,8 @@ def timeline(start: int = 2003, end: int = 2022) -> Chart:
            + ". Events cluster in 2013–2014, around the Commission of Inquiry, and again in 2022.")
     order = [s["id"] for s in load("sources.csv")]
     sources = sorted({r["source"] for r in rows}, key=order.index)
-    return finish(fig, title, sources, alt, plotted, "Dates given only as a year are drawn mid-year.", table="timeline.csv")
+    return finish(fig, title, sources, alt, plotted, "Hollow dots: events the reading expected (scheduled), not events "
+                  "it reports. Dates given only as a year are drawn mid-year.", table="timeline.csv")
 
 
 def wrap(text: str, width: int) -> str:

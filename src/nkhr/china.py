@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import matplotlib.patches
 
-from . import charts, explore
+from . import charts, explore, ui
 from .charts import PALETTE, Chart, fmt_number
 from .data import DataError, by_id, load
 from .explore import quote_card
@@ -528,7 +528,7 @@ def scenario(pid: str) -> None:
 
     display(HTML(scenario_intro(pid)))
     if pid in SCENARIOS:
-        display(scenario_form(pid))
+        display(ui.panel([scenario_form(pid)]))
 
 
 def scenario_quotes() -> list[tuple[str, str]]:

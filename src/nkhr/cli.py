@@ -11,7 +11,11 @@ from .bank import BankError
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    written = build(args.sets or None, run=not args.no_execute)
+    written = build(args.sets or None, run=not args.no_execute, force=args.force)
+    if args.lessons:
+        from .build import execute_lessons
+
+        written += execute_lessons()
     if not written:
         print("Everything is up to date.")
     return 0
@@ -31,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     p_build = sub.add_parser("build", help="generate exercises/ (student build) from solutions/*.toml")
     p_build.add_argument("sets", nargs="*", help="exercise set ids (default: all)")
     p_build.add_argument("--no-execute", action="store_true", help="do not run the instructor notebooks")
+    p_build.add_argument("--force", action="store_true", help="re-run every instructor notebook, changed or not")
+    p_build.add_argument("--lessons", action="store_true", help="also re-run every lesson in notebooks/ in place")
     p_build.set_defaults(func=_build)
     sub.add_parser("toc", help="regenerate the lesson table in README.md").set_defaults(func=_toc)
     from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)

@@ -45,6 +45,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "timeline.csv": (
         Column("id"), Column("date"), Column("precision"), Column("event"), Column("actors"),
         Column("mechanism", required=False), Column("source"), Column("quote"),
+        Column("status", required=False),  # "scheduled": the reading expects it; empty or "reported": it happened
     ),
     # Lesson 02: where each reading stands. position: 0 = engagement first ... 10 = pressure first.
     "positions.csv": (

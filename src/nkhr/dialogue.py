@@ -26,7 +26,7 @@ from typing import Iterable
 
 import matplotlib.pyplot as plt
 
-from . import charts, explore
+from . import charts, explore, ui
 from .data import DataError, by_id, load
 
 __all__ = [
@@ -561,7 +561,7 @@ def agenda_builder() -> None:
         w.HTML("<b>Conditions</b> (how the talks are run)"), w.VBox(conds),
         w.HTML("<hr style='margin:6px 0'>"), out,
     ])
-    display(form)
+    display(ui.panel([form]))
 
 
 # ---------------------------------------------------------------- lesson 06: what changed

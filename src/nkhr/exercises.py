@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +21,7 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import Markdown, display
 
-from . import ANSWER_MIME
+from . import ANSWER_MIME, ui
 from .bank import Bank, BankError, load_bank, load_public
 from .paths import project_root
 from .questions import (
@@ -105,12 +106,22 @@ def payload(set_id: str, q: Question | None, answer: Any, *, submitted: bool, at
     }
 
 
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
+
+
 def _bundle(p: dict | None, q: Question | None, qid: str) -> dict:
+    """The output kept in the notebook: our MIME type (what the grader reads) plus readable text.
+
+    JupyterLab shows the Markdown (it wraps like prose); other viewers fall back to plain text.
+    """
     label = "your name or student ID" if qid == STUDENT_QID else qid
     if p is None:
-        return {"text/plain": f"No answer recorded yet for {label}."}
+        return {"text/plain": f"No answer recorded yet for {label}.",
+                "text/markdown": f"*No answer recorded yet for {_md_escape(label)}.*"}
     shown = answer_text(q, p["answer"]) if q else str(p["answer"])
-    return {ANSWER_MIME: p, "text/plain": f"Recorded answer for {label}: {shown}"}
+    return {ANSWER_MIME: p, "text/plain": f"Recorded answer for {label}: {shown}",
+            "text/markdown": f"**Recorded answer for {_md_escape(label)}:** {_md_escape(shown)}"}
 
 
 # ---------------------------------------------------------------- forms
@@ -132,8 +143,9 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
         return w.VBox(boxes), lambda: [b.description for b in boxes if b.value], set_multi
     if q.type == "order":
         choices = [("— choose —", None)] + [(o, o) for o in q.options]
-        drops = [w.Dropdown(options=choices, value=None, layout=w.Layout(width="auto")) for _ in q.options]
-        rows = [w.HBox([w.HTML(f"<b>{i + 1}.</b>&nbsp;", layout=w.Layout(width="2.5em")), d]) for i, d in enumerate(drops)]
+        drops = [w.Dropdown(options=choices, value=None, layout=w.Layout(width="100%")) for _ in q.options]
+        rows = [w.HBox([w.HTML(f"<b>{i + 1}.</b>&nbsp;", layout=w.Layout(width="2.5em", flex="none")), d],
+                       layout=_WIDE) for i, d in enumerate(drops)]
 
         def set_order(v: Any) -> None:
             for d, item in zip(drops, v if isinstance(v, list) else []):
@@ -142,8 +154,9 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
         return w.VBox([header, *rows]), lambda: [d.value for d in drops], set_order
     if q.type == "match":
         choices = [("— choose —", None)] + [(c, c) for c in q.choices]
-        drops = {o: w.Dropdown(options=choices, value=None, layout=w.Layout(width="auto")) for o in q.options}
-        rows = [w.HBox([w.HTML(html.escape(o), layout=w.Layout(width="55%")), d]) for o, d in drops.items()]
+        drops = {o: w.Dropdown(options=choices, value=None, layout=w.Layout(width="45%")) for o in q.options}
+        rows = [w.HBox([w.HTML(html.escape(o), layout=w.Layout(width="55%", padding="0 8px 0 0")), d], layout=_WIDE)
+                for o, d in drops.items()]
 
         def set_match(v: Any) -> None:
             for o, d in drops.items():
@@ -156,7 +169,7 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
     if q.type == "scale":
         slider = w.IntSlider(value=5, min=SCALE_MIN, max=SCALE_MAX, step=1, continuous_update=False,
                              layout=w.Layout(width="24em"))
-        left, right = (w.HTML(f"<b>{html.escape(t)}</b>") for t in q.scale_labels)
+        left, right = (w.HTML(f"<b>{html.escape(t)}</b>", layout=w.Layout(margin="0 12px")) for t in q.scale_labels)
         return w.HBox([left, slider, right]), lambda: int(slider.value), lambda v: setattr(
             slider, "value", v if isinstance(v, int) and SCALE_MIN <= v <= SCALE_MAX else 5)
     # text and essay
@@ -180,11 +193,21 @@ def _box(kind: str, body: str) -> str:
     colours = {"good": ("#e8f5e9", "#1b5e20"), "part": ("#fff8e1", "#8a5a00"),
                "bad": ("#fdecea", "#8b1a1a"), "info": ("#e8f0fe", "#1a3d7c")}
     bg, fg = colours[kind]
-    return f'<div class="nkhr-feedback nkhr-{kind}" style="background:{bg};color:{fg};padding:6px 10px;border-radius:4px">{body}</div>'
+    return (f'<div class="nkhr-feedback nkhr-{kind}" style="background:{bg};color:{fg};padding:6px 10px;'
+            f'border-radius:4px;line-height:1.45">{body}</div>')
 
 
 def _para(text: str) -> str:
-    return "<br>".join(html.escape(text).split("\n"))
+    """Escape text for HTML, keeping line breaks and Markdown *italics* / **bold**."""
+    out = html.escape(text)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
+    out = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", out)
+    return "<br>".join(out.split("\n"))
+
+
+def _accepts_any(q: Question, key) -> bool:
+    """A scale question whose key accepts every position (a personal view): feedback says 'Recorded'."""
+    return q.type == "scale" and all(key.accepts(q.id, "value", str(v)) for v in range(SCALE_MIN, SCALE_MAX + 1))
 
 
 def feedback_html(q: Question, answer: Any, bank: Bank) -> str:
@@ -198,6 +221,8 @@ def feedback_html(q: Question, answer: Any, bank: Bank) -> str:
     result = score(q, answer, bank.key)
     if result.status == "correct":
         expl = bank.key.explanation(q.id, answer_items(q, answer)) or ""
+        if _accepts_any(q, bank.key):
+            return _box("info", _para(expl) or "Recorded.")
         return _box("good", f"<b>Correct.</b> {_para(expl)}")
     hint = f" Hint: {_para(q.hint)}" if q.hint else ""
     if result.status == "partial":
@@ -221,13 +246,19 @@ class ExerciseSet:
         """Show the name / student ID box (recorded like an answer)."""
         self._show(None, STUDENT_QID)
 
-    def ask(self, qid: str) -> None:
-        """Show question ``qid``'s form, its feedback area and its recorded answer."""
+    def ask(self, qid: str, *, show_prompt: bool = False) -> None:
+        """Show question ``qid``'s form, its feedback area and its recorded answer.
+
+        Exercise notebooks show the prompt in a Markdown cell above; ``show_prompt=True`` shows it
+        here too, for a question embedded in a lesson.
+        """
         try:
             q = self.bank.question(qid)
         except KeyError as exc:
             display(Markdown(f"**This question cannot be shown:** {exc.args[0]}"))
             return
+        if show_prompt:
+            display(Markdown(f"**{q.prompt.strip()}**"))
         self._show(q, qid)
 
     def _show(self, q: Question | None, qid: str) -> None:
@@ -272,7 +303,7 @@ class ExerciseSet:
 
         button.on_click(on_submit)
         self.forms[qid] = SimpleNamespace(get=get, put=put, submit=lambda: on_submit(None), feedback=feedback)
-        display(w.VBox([form, w.HBox([button]), feedback], layout=w.Layout(margin="4px 0 8px 0")))
+        display(ui.panel([form, w.HBox([button]), feedback], margin="4px 0 8px 0"))
         handle = display(_bundle(state["last"], q, qid), raw=True, display_id=True)
 
 
@@ -285,7 +316,7 @@ class _Unavailable:
     def student(self) -> None:
         display(Markdown(f"**The exercises cannot start:** {self.reason}"))
 
-    def ask(self, qid: str) -> None:
+    def ask(self, qid: str, *, show_prompt: bool = False) -> None:
         self.student()
 
 

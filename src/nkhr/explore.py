@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 import ipywidgets as w
 from IPython.display import HTML, display
 
+from . import ui
 from .charts import fmt_number
 from .data import DataError, by_id, load
 
@@ -50,7 +51,8 @@ def source_line(source_id: str) -> str:
 
 def quote_card(text: str, source_id: str, *, heading: str = "", extra: str = "") -> str:
     """An HTML card: optional heading, the verbatim quote, its source, and a note."""
-    parts = ['<div class="nkhr-card" style="border-left:4px solid #0072B2;padding:6px 12px;margin:4px 0;background:#F7FAFC">']
+    parts = ['<div class="nkhr-card" style="border-left:4px solid #0072B2;padding:6px 12px;margin:4px 0;'
+             'background:#F7FAFC;line-height:1.45">']
     if heading:
         parts.append(f'<div style="font-size:1.15em;font-weight:bold">{heading}</div>')
     if text:
@@ -80,7 +82,7 @@ def explorer(options: list[tuple[str, str]], render: Callable[[str], str], *, la
                       layout=w.Layout(width="auto", max_width="100%"))
     out = w.HTML(render(pick.value) if options else "Nothing to show.")
     pick.observe(lambda change: setattr(out, "value", render(change["new"])), names="value")
-    display(w.VBox([pick, out]))
+    display(ui.panel([pick, out]))
 
 
 @guarded("The figures cannot be shown")
@@ -94,13 +96,15 @@ def figure_explorer(topics: Iterable[str] | None = None) -> None:
 
 
 @guarded("The timeline cannot be shown")
-def timeline_explorer() -> None:
-    """Pick a mechanism (or all) and list the dated events with their quotes."""
-    rows = load("timeline.csv")
+def timeline_explorer(start: int = 2003, end: int = 2022) -> None:
+    """Pick a mechanism (or all) and list its dated events, start to end, each with its quote."""
+    rows = sorted((r for r in load("timeline.csv") if start <= int(r["date"][:4]) <= end), key=lambda r: r["date"])
     lanes = sorted({r["mechanism"] or "other" for r in rows})
 
     def render(lane: str) -> str:
         chosen = [r for r in rows if lane == "all" or (r["mechanism"] or "other") == lane]
-        return "".join(quote_card(r["quote"], r["source"], heading=f"{html.escape(r['date'])} — {html.escape(r['event'])}")
+        return "".join(quote_card(r["quote"], r["source"], heading=f"{html.escape(r['date'])} — {html.escape(r['event'])}"
+                                  + (" <i>(expected when the reading was written)</i>" if r.get("status") == "scheduled" else ""))
                        for r in chosen)
-    explorer([("All events", "all")] + [(lane, lane) for lane in lanes], render, label="Mechanism:")
+    options = [(f"{lane} ({sum((r['mechanism'] or 'other') == lane for r in rows)} events)", lane) for lane in lanes]
+    explorer(options + [(f"All {len(rows)} events", "all")], render, label="Mechanism:")

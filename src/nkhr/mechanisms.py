@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import matplotlib.patches
 import matplotlib.pyplot as plt
 
-from . import charts
+from . import charts, ui
 from .charts import DERIVED_HATCH, PALETTE, STYLE, Chart, finish, fmt_number, title_figure, wrap
 from .data import DataError, by_id, load
 
@@ -537,4 +537,4 @@ def scenario_explorer() -> None:
     pick_m.observe(lambda change: setattr(feedback, "value", scenario_feedback(pick_s.value, change["new"])),
                    names="value")
     on_scenario({"new": pick_s.value})
-    display(w.VBox([pick_s, situation, pick_m, feedback]))
+    display(ui.panel([pick_s, situation, pick_m, feedback]))

@@ -17,7 +17,7 @@ from typing import Mapping
 
 import matplotlib.pyplot as plt
 
-from . import charts, explore
+from . import charts, explore, ui
 from .charts import PALETTE, STYLE, Chart, finish, title_figure, wrap
 from .data import DataError, load
 
@@ -286,7 +286,7 @@ def placement_activity() -> None:
         out.value = compare_placements({rid: s.value for rid, s in sliders.items()})
 
     button.on_click(on_click)
-    display(w.VBox([legend, *sliders.values(), button, out]))
+    display(ui.panel([legend, *sliders.values(), button, out]))
 
 
 # ---------------------------------------------------------------- activity 2: the claim sorter
@@ -355,4 +355,4 @@ def claim_sorter() -> None:
         out.value = sort_feedback({cid: p.value for cid, p in pickers.items()})
 
     button.on_click(on_click)
-    display(w.VBox([*boxes, button, out]))
+    display(ui.panel([*boxes, button, out]))

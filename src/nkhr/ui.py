@@ -1,0 +1,32 @@
+"""One look for every widget the workbook shows: long option text wraps, HTML reads at normal spacing.
+
+ipywidgets gives radio and check-box labels a fixed height, so a long option overflows onto the next
+one (and covers its button), and HTML widgets inherit a 28px line height, which double-spaces wrapped
+text. :func:`panel` wraps a widget group with a small style sheet that fixes both. An HTML widget's
+value is not sanitised in ipywidgets 8, so the ``<style>`` element applies to the page.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+CSS = """<style>
+.nkhr-ui .widget-radio-box { height: auto !important; overflow: visible; }
+.nkhr-ui .widget-radio-box label, .nkhr-ui .widget-checkbox label {
+  height: auto !important; min-height: 24px; line-height: 1.35 !important; white-space: normal !important;
+  align-items: flex-start; padding: 3px 0; overflow: visible; }
+.nkhr-ui .widget-radio-box label input, .nkhr-ui .widget-checkbox input { flex: none; margin-top: 2px; }
+.nkhr-ui .widget-checkbox { height: auto !important; }
+.nkhr-ui .widget-checkbox label span { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+.widget-html-content { line-height: 1.45 !important; }
+.nkhr-ui .widget-html, .nkhr-ui .widget-html-content { height: auto; }
+.nkhr-ui select { max-width: 100%; }
+.nkhr-ui .widget-inline-hbox .widget-label { min-width: 0; }
+</style>"""
+
+
+def panel(children: list[w.Widget], **layout: str) -> w.VBox:
+    """A VBox of ``children`` carrying the workbook's style sheet and the ``nkhr-ui`` class."""
+    box = w.VBox([w.HTML(CSS, layout=w.Layout(height="0px", margin="0")), *children], layout=w.Layout(**layout))
+    box.add_class("nkhr-ui")
+    return box
