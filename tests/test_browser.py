@@ -201,6 +201,14 @@ def set_slider(page, cell, target: int) -> None:
     assert int(readout.inner_text().strip()) == target
 
 
+def expected_feedback(q, bank) -> str:
+    """The feedback box a right answer gets: 'good', or 'info' for written answers and for a scale
+    that accepts every position (a personal view, answered with 'Recorded')."""
+    if q.manual or (q.type == "scale" and bank.answers[q.id] == [0, 10]):
+        return "nkhr-info"
+    return "nkhr-good"
+
+
 def submit(cell, q, expect_class: str | tuple[str, ...]) -> None:
     cell.locator("button.jupyter-button", has_text="Submit answer").click()
     classes = (expect_class,) if isinstance(expect_class, str) else expect_class
@@ -292,10 +300,12 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
     for q in questions:
         cell = cell_for(page, student_nb, f'ex.ask("{q.id}")')
         fill(page, cell, q, entered[q.id])
-        submit(cell, q, "nkhr-info" if q.manual else "nkhr-good")
+        submit(cell, q, expected_feedback(q, bank))
         feedback = cell.locator(".nkhr-feedback").inner_text()
         if q.manual:
             assert "your instructor will read this" in feedback
+        elif expected_feedback(q, bank) == "nkhr-info":
+            assert feedback.startswith("Recorded"), f"{q.id}: {feedback}"
         else:
             assert feedback.startswith("Correct"), f"{q.id}: {feedback}"
         line = f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"
@@ -331,8 +341,8 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
             got = recorded_line(cell, q.id, timeout=5_000)  # the run has finished: it is there or not
             want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
             assert got == want, f"{q.id}: not restored after restart and run all: {got!r}"
-            if not q.manual:
-                assert cell.locator(".nkhr-feedback.nkhr-good").count() == 1, f"{q.id}: feedback not restored"
+            expected = expected_feedback(q, bank)
+            assert cell.locator(f".nkhr-feedback.{expected}").count() == 1, f"{q.id}: feedback not restored"
         screenshots(again, f"exercises-{Path(name).stem}-restored", max_shots=2)
     finally:
         context.close()
