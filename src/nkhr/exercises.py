@@ -167,7 +167,8 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
         unit = w.HTML(f"&nbsp;{html.escape(q.unit)}")
         return w.HBox([box, unit]), lambda: box.value.strip(), lambda v: setattr(box, "value", "" if v is None else str(v))
     if q.type == "scale":
-        slider = w.IntSlider(value=5, min=SCALE_MIN, max=SCALE_MAX, step=1, continuous_update=False,
+        # continuous_update: every step reaches the kernel at once, so Submit never reads a stale value
+        slider = w.IntSlider(value=5, min=SCALE_MIN, max=SCALE_MAX, step=1, continuous_update=True,
                              layout=w.Layout(width="24em"))
         left, right = (w.HTML(f"<b>{html.escape(t)}</b>", layout=w.Layout(margin="0 12px")) for t in q.scale_labels)
         return w.HBox([left, slider, right]), lambda: int(slider.value), lambda v: setattr(

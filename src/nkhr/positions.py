@@ -275,7 +275,7 @@ def placement_activity() -> None:
     for r in rows:
         sliders[r["id"]] = w.SelectionSlider(
             options=options, value=NOT_PLACED, description=f"{r['label']} ({r['date'][:4]})",
-            style={"description_width": "260px"}, layout=w.Layout(width="640px"), continuous_update=False)
+            style={"description_width": "260px"}, layout=w.Layout(width="640px"), continuous_update=True)
     legend = w.HTML("<b>Scale:</b> 0 = engagement first · 5 = both · 10 = pressure first. "
                     f"Leave a slider at “{NOT_PLACED}” to skip that reading.")
     button = w.Button(description="Compare with the workbook", button_style="info", icon="balance-scale",
