@@ -107,6 +107,24 @@ def fmt_number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def figure_bars(ax: plt.Axes, rows: list[dict], colours: dict[str, str], names: dict[str, str],
+                fontsize: float = 14) -> list[tuple[str, float]]:
+    """Horizontal bars for figures.csv rows, top to bottom: cited ones solid, derived ones hatched and
+    labelled "(derived)". Returns what was drawn, as (row id, value)."""
+    plotted = []
+    for i, r in enumerate(rows):
+        derived = r["kind"] == "derived"
+        colour = colours[r["id"]]
+        ax.barh(i, r["value"], height=0.6, color="white" if derived else colour, edgecolor=colour,
+                hatch=DERIVED_HATCH if derived else None, linewidth=1.5)
+        ax.annotate(fmt_number(r["value"]) + (" (derived)" if derived else ""), (r["value"], i), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=fontsize, fontweight="bold")
+        plotted.append((r["id"], r["value"]))
+    ax.set_yticks(range(len(rows)), [names[r["id"]] for r in rows])
+    ax.invert_yaxis()
+    return plotted
+
+
 # ---------------------------------------------------------------- the record (lesson 01)
 
 @friendly
@@ -192,16 +210,9 @@ def pows_and_abductees() -> Chart:
     title_figure(fig, title)
     plotted = []
     for ax, (panel, ids) in zip(axes, panels):
-        for i, rid in enumerate(ids):
-            r = f[rid]
-            derived = r["kind"] == "derived"
-            ax.barh(i, r["value"], color="white" if derived else PALETTE["blue"], edgecolor=PALETTE["blue"],
-                    hatch=DERIVED_HATCH if derived else None, height=0.6)
-            ax.annotate(fmt_number(r["value"]) + (" (derived)" if derived else ""), (r["value"], i), xytext=(6, 0),
-                        textcoords="offset points", va="center", fontsize=12)
-            plotted.append((rid, r["value"]))
-        ax.set_yticks(range(len(ids)), [wrap(f[i]["label"], 26) for i in ids], fontsize=11)
-        ax.invert_yaxis()
+        plotted += figure_bars(ax, [f[i] for i in ids], {i: PALETTE["blue"] for i in ids},
+                               {i: wrap(f[i]["label"], 26) for i in ids}, fontsize=12)
+        ax.tick_params(axis="y", labelsize=11)
         ax.set_title(panel, loc="left", fontsize=13)
         ax.set_xlim(0, max(f[i]["value"] for i in ids) * 1.7)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))

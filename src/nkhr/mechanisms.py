@@ -16,7 +16,7 @@ import matplotlib.patches
 import matplotlib.pyplot as plt
 
 from . import charts, ui
-from .charts import DERIVED_HATCH, PALETTE, STYLE, Chart, finish, fmt_number, title_figure, wrap
+from .charts import PALETTE, STYLE, Chart, finish, fmt_number, title_figure, wrap
 from .data import DataError, by_id, load
 
 __all__ = [
@@ -85,17 +85,8 @@ def vote_2014() -> Chart:
              "un_hrc2014_abstain": "Abstained"}
     colours = {"un_hrc2014_yes": PALETTE["blue"], "un_hrc2014_no": PALETTE["vermillion"],
                "un_hrc2014_abstain": PALETTE["grey"]}
-    for i, rid in enumerate(VOTE_ROWS):
-        r = f[rid]
-        derived = r["kind"] == "derived"
-        left.barh(i, r["value"], height=0.6, color="white" if derived else colours[rid],
-                  edgecolor=colours[rid], hatch=DERIVED_HATCH if derived else None, linewidth=1.5)
-        label = fmt_number(r["value"]) + (" (derived)" if derived else "")
-        left.annotate(label, (r["value"], i), xytext=(8, 0), textcoords="offset points", va="center",
-                      fontsize=14, fontweight="bold")
-        plotted.append((rid, r["value"]))
-    left.set_yticks(range(len(VOTE_ROWS)), [names[r] for r in VOTE_ROWS], fontsize=13)
-    left.invert_yaxis()
+    plotted += charts.figure_bars(left, [f[rid] for rid in VOTE_ROWS], colours, names)
+    left.tick_params(axis="y", labelsize=13)
     left.set_xlim(0, members)
     left.set_xlabel(f"members of the Council (all {fmt_number(members)})")
     left.set_title(f"All {fmt_number(members)} members", loc="left", fontsize=14)
@@ -111,17 +102,9 @@ def vote_2014() -> Chart:
                    "un_hrc2014_yes_other": "Others, not broken down in the text"}
     group_colours = {"un_hrc2014_yes_africa_asia": PALETTE["green"], "un_hrc2014_yes_latam": PALETTE["orange"],
                      "un_hrc2014_yes_other": PALETTE["blue"]}
-    for i, rid in enumerate(FOR_ROWS):
-        r = f[rid]
-        derived = r["kind"] == "derived"
-        right.barh(i, r["value"], height=0.6, color="white" if derived else group_colours[rid],
-                   edgecolor=group_colours[rid], hatch=DERIVED_HATCH if derived else None, linewidth=1.5)
-        label = fmt_number(r["value"]) + (" (derived)" if derived else "")
-        right.annotate(label, (r["value"], i), xytext=(8, 0), textcoords="offset points", va="center",
-                       fontsize=14, fontweight="bold")
-        plotted.append((rid, r["value"]))
-    right.set_yticks(range(len(FOR_ROWS)), [wrap(group_names[r], 18) for r in FOR_ROWS], fontsize=13)
-    right.invert_yaxis()
+    plotted += charts.figure_bars(right, [f[rid] for rid in FOR_ROWS], group_colours,
+                                  {rid: wrap(name, 18) for rid, name in group_names.items()})
+    right.tick_params(axis="y", labelsize=13)
     right.set_xlim(0, f["un_hrc2014_yes"]["value"])
     right.set_xlabel(f"votes in favour (all {fmt_number(f['un_hrc2014_yes']['value'])})")
     right.set_title(f"Who the {fmt_number(f['un_hrc2014_yes']['value'])} votes for were", loc="left", fontsize=14)
