@@ -12,10 +12,12 @@ import ipywidgets as w
 
 CSS = """<style>
 .nkhr-ui .widget-radio-box { height: auto !important; overflow: visible; }
-.nkhr-ui .widget-radio-box label, .nkhr-ui .widget-checkbox label {
+.nkhr-ui .widget-radio-box label, .nkhr-ui .widget-checkbox label.widget-label-basic {
+  display: flex !important; flex-direction: row; align-items: flex-start;
   height: auto !important; min-height: 24px; line-height: 1.35 !important; white-space: normal !important;
-  align-items: flex-start; padding: 3px 0; overflow: visible; }
-.nkhr-ui .widget-radio-box label input, .nkhr-ui .widget-checkbox input { flex: none; margin-top: 2px; }
+  padding: 3px 0; overflow: visible; }
+.nkhr-ui .widget-radio-box label input, .nkhr-ui .widget-checkbox input {
+  float: none !important; order: -1; flex: none; height: auto !important; margin: 2px 8px 0 1px !important; }
 .nkhr-ui .widget-checkbox { height: auto !important; }
 .nkhr-ui .widget-checkbox label span { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 .widget-html-content { line-height: 1.45 !important; }
