@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nkhr.bank import BankError, list_sets, load_bank, load_public, public_key
+from nkhr.bank import BankError, list_sets, load_bank, load_public
 from nkhr.questions import answer_items, score
 
 SETS = list_sets()

@@ -8,6 +8,7 @@ import re
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
+from conftest import require_sources
 
 from nkhr import china, provenance
 from nkhr.data import by_id, load
@@ -20,10 +21,8 @@ FIGURES = by_id("figures.csv")
 
 
 def _texts_or_skip(source_id: str) -> str:
-    text = provenance.source_text(source_id)
-    if text is None:
-        pytest.skip("source texts not present (set NKHR_SOURCES to check quotations)")
-    return text
+    require_sources()
+    return provenance.source_text(source_id)
 
 
 # ---------------------------------------------------------------- china.csv
@@ -46,11 +45,10 @@ def test_paragraph_numbers_match_the_readings(row: dict) -> None:
 
 def test_readings_without_china_really_do_not_name_it() -> None:
     """The lesson says Wertz 2014 and Cohen 2014 never name China; the data must agree with the texts."""
+    require_sources()
     named = {r["source"] for r in ROWS if r["role"] != "implied_not_named"}
     for sid in SOURCES:
         text = provenance.source_text(sid)
-        if text is None:
-            pytest.skip("source texts not present")
         mentions = bool(re.search(r"\b(China|Chinese|Beijing)\b", text))
         assert mentions == (sid in named), f"{sid}: mentions China = {mentions}, but china.csv says otherwise"
 
@@ -211,9 +209,8 @@ def _inline_quotes() -> list[str]:
 @pytest.mark.parametrize("quote", _inline_quotes())
 def test_inline_quotations_are_verbatim(quote: str) -> None:
     """Every “…” inside the scenario texts is a quotation from one of the readings."""
+    require_sources()
     texts = [provenance.source_text(sid) for sid in SOURCES]
-    if any(t is None for t in texts):
-        pytest.skip("source texts not present")
     quote = quote.strip().rstrip(".")
     assert any(provenance.quote_in_text(quote, t) for t in texts), quote
     assert provenance.word_count(quote) <= 40

@@ -7,6 +7,7 @@ import shutil
 
 import matplotlib.pyplot as plt
 import pytest
+from conftest import require_sources
 
 from nkhr import dialogue, paths, provenance
 from nkhr.data import DataError, load
@@ -19,9 +20,8 @@ CRITERIA = [r.id for r in ROWS if r.kind == "criterion"]
 
 
 def _verbatim(source: str, quote: str, para: int | None) -> None:
+    require_sources()
     text = provenance.source_text(source)
-    if text is None:
-        pytest.skip("source texts not on this machine; set NKHR_SOURCES to check quotations")
     assert provenance.quote_in_text(quote, text), f"not verbatim in {source}: {quote!r}"
     assert provenance.word_count(quote) <= 40, f"over 40 words: {quote!r}"
     assert para == provenance.paragraph_of(quote, source), f"wrong paragraph for {quote!r}"

@@ -9,11 +9,11 @@ checks can fail.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
 import pytest
+from conftest import require_sources
 
 from nkhr import paths, provenance
 from nkhr.data import load
@@ -36,22 +36,6 @@ MAX_WORDS = 40
 # --------------------------------------------------------------------------------------------
 
 
-def _expected_sources_path() -> str:
-    return os.environ.get("NKHR_SOURCES") or str(ROOT.parent / "shared" / "sources")
-
-
-def require_sources() -> Path:
-    """The folder of source texts; skip (or, in CI, fail) when it is absent."""
-    folder = paths.sources_dir()
-    if folder is None:
-        reason = (
-            f"source texts not found at {_expected_sources_path()}; "
-            "set NKHR_SOURCES to check quotations"
-        )
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason + " (CI=true: the texts must be present in CI)")
-        pytest.skip(reason)
-    return folder
 
 
 def _csv_rows(path: Path) -> list[tuple[int, dict]]:

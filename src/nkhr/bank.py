@@ -18,7 +18,7 @@ from typing import Any
 
 from .paths import exercises_dir, solutions_dir
 from .questions import (
-    MANUAL, SCALE_MAX, SCALE_MIN, TYPES, Question, QuestionError, answer_items, canon,
+    MANUAL, SCALE_MAX, SCALE_MIN, TYPES, Question, QuestionError, answer_items,
     full_answer, grid, item_names, validate,
 )
 

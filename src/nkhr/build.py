@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .bank import Bank, load_bank, public_key, public_key_path
+from .bank import Bank, load_bank, public_key
 from .paths import exercises_dir, solutions_dir
 from .questions import SCALE_MAX, SCALE_MIN, TYPE_NAMES, Question, answer_text
 

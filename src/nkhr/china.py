@@ -211,7 +211,6 @@ def role_card(role: str) -> str:
 @explore.guarded("The roles cannot be shown")
 def role_explorer() -> None:
     """A dropdown of the roles; shows each passage that casts China in the chosen role."""
-    from IPython.display import HTML, display
 
     from .explore import explorer
 

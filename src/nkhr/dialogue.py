@@ -27,7 +27,7 @@ from typing import Iterable
 import matplotlib.pyplot as plt
 
 from . import charts, explore, ui
-from .data import DataError, by_id, load
+from .data import DataError, load
 
 __all__ = [
     "Role", "AgendaRow", "PolicyOption", "CriterionResult", "AgendaReport", "POLICY_OPTIONS",
@@ -167,7 +167,6 @@ def role_card(role: Role) -> str:
 @explore.guarded("The role cards cannot be shown")
 def role_cards() -> None:
     """A dropdown of the roles; the chosen role's card appears below."""
-    from IPython.display import HTML, display
 
     from .explore import explorer
 
@@ -524,7 +523,7 @@ def render_report(report: AgendaReport) -> str:
 def agenda_builder() -> None:
     """Tick agenda items and conditions (or start from a policy option) and see the report update."""
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import display
 
     rows = load_agenda()
     boxes = {r.id: w.Checkbox(value=False, description=r.label, indent=False,
@@ -627,8 +626,6 @@ def what_changed(start: int = 2009, end: int = 2022) -> charts.Chart:
 @explore.guarded("The positions cannot be shown")
 def positions_explorer() -> None:
     """Pick a reading and see where the workbook places it, why, and the quotation it rests on."""
-    from IPython.display import HTML, display
-
     from .explore import explorer, quote_card
 
     rows = load("positions.csv")

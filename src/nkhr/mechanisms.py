@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import matplotlib.patches
 import matplotlib.pyplot as plt
 
-from . import charts, ui
+from . import charts, explore, ui
 from .charts import PALETTE, STYLE, Chart, finish, fmt_number, title_figure, wrap
 from .data import DataError, by_id, load
 
@@ -359,18 +359,11 @@ def mechanism_card(mechanism_id: str | None) -> str:
     return "".join(parts)
 
 
+@explore.guarded("The mechanisms cannot be shown")
 def mechanism_explorer() -> None:
     """A dropdown of mechanisms; the chosen one's card appears below (see :func:`mechanism_card`)."""
-    from IPython.display import HTML, display
-
-    from .explore import explorer
-
-    try:
-        rows = mechanisms()
-    except DataError as exc:
-        display(HTML(_message(f"The mechanisms cannot be shown: {exc}")))
-        return
-    explorer([(r["mechanism"], r["id"]) for r in rows], mechanism_card, label="Mechanism:")
+    rows = mechanisms()
+    explore.explorer([(r["mechanism"], r["id"]) for r in rows], mechanism_card, label="Mechanism:")
 
 
 # ---------------------------------------------------------------- widget: what would you use?
@@ -493,16 +486,13 @@ def scenario_feedback(scenario_id: str | None, mechanism_id: str | None) -> str:
             f"<div>{html.escape(body)}{html.escape(tail)}</div></div>")
 
 
+@explore.guarded("The scenario cannot be shown")
 def scenario_explorer() -> None:
     """Pick a scenario and a mechanism; feedback citing the readings appears below."""
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import display
 
-    try:
-        rows = mechanisms()
-    except DataError as exc:
-        display(HTML(_message(f"The scenario cannot be shown: {exc}")))
-        return
+    rows = mechanisms()
     pick_s = w.Dropdown(options=[(s.title, s.id) for s in SCENARIOS], description="Scenario:",
                         style={"description_width": "initial"}, layout=w.Layout(width="auto"))
     situation = w.HTML()

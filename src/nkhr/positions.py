@@ -267,7 +267,7 @@ def _list(title: str, items: list[str]) -> str:
 def placement_activity() -> None:
     """Sliders to place each reading on the scale, and a Compare button that reveals the workbook's."""
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import display
 
     rows = placements()
     options = [NOT_PLACED] + [str(v) for v in range(SCALE_MIN, SCALE_MAX + 1)]
@@ -338,7 +338,7 @@ def sort_feedback(answers: Mapping[str, object] | None) -> str:
 def claim_sorter() -> None:
     """Sort each claim as engagement, pressure or both; a Check button gives feedback per claim."""
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import display
 
     rows = claims()
     pickers, boxes = {}, []
