@@ -12,11 +12,13 @@ FIRST_LESSON := notebooks/00-start-here.ipynb
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml jupyter-config/overrides.json
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run 'make PYTHON=/path/to/python3.11 lab'."; exit 1; }
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# JupyterLab defaults for students: no news prompt; widget state saved with each notebook
+	mkdir -p $(VENV)/share/jupyter/lab/settings && cp jupyter-config/overrides.json $(VENV)/share/jupyter/lab/settings/
 	@touch $(STAMP)
 
 # JupyterLab refuses to start as root unless told; containers and some WSL setups run as root.
@@ -24,7 +26,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(STAMP)
 	@# Serve the whole workbook (lessons link to ../exercises and ../readings) and open Lesson 00.
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/$(FIRST_LESSON) $(ROOT_FLAG)
+	@# LabApp.default_url, not ServerApp's: JupyterLab sets the server's from its own.
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(FIRST_LESSON) $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

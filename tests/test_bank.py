@@ -6,6 +6,7 @@ import pytest
 
 from nkhr.bank import BankError, list_sets, load_bank, load_public
 from nkhr.questions import answer_items, score
+from nkhr.paths import exercise_notebook
 
 SETS = list_sets()
 
@@ -49,7 +50,7 @@ def test_hashed_key_agrees_with_plain_key(set_id: str) -> None:
 @pytest.mark.parametrize("set_id", SETS)
 def test_student_build_has_no_readable_answers(set_id: str, root) -> None:
     bank = load_bank(set_id)
-    text = (root / "exercises" / f"{set_id}.ipynb").read_text() + (root / "exercises" / "keys" / f"{set_id}.json").read_text()
+    text = exercise_notebook(set_id, root / "exercises").read_text() + (root / "exercises" / "keys" / f"{set_id}.json").read_text()
     for q in bank.questions:
         extra = bank.solutions[q.id]
         for secret in (extra.get("explanation"), extra.get("sample_answer")):

@@ -7,6 +7,7 @@ import pytest
 
 from nkhr.bank import list_sets, load_bank
 from nkhr.build import notebook, sources_of, student_files
+from nkhr.paths import exercise_notebook
 
 SETS = list_sets()
 
@@ -31,7 +32,7 @@ def test_instructor_notebook_is_up_to_date_and_executed(set_id: str, root) -> No
 
 
 def test_no_stray_notebooks_in_exercises(root) -> None:
-    expected = {f"{s}.ipynb" for s in SETS}
+    expected = {exercise_notebook(s, root / "exercises").name for s in SETS}
     found = {p.name for p in (root / "exercises").glob("*.ipynb")}
     assert found == expected, f"exercises/ should hold exactly the generated notebooks: {sorted(found ^ expected)}"
     for name in found:

@@ -16,6 +16,7 @@ import pytest
 
 from nkhr import ANSWER_MIME
 from nkhr.bank import list_sets, load_bank
+from nkhr.paths import exercise_notebook
 from nkhr.cli import main
 from nkhr.grade import (
     MAX_BYTES, GradeError, extract_answers, grade_paths, identify, import_manual, read_notebook,
@@ -81,7 +82,7 @@ def test_solution_notebook_gets_full_marks(set_id: str, root: Path, tmp_path: Pa
 
 @pytest.mark.parametrize("set_id", SETS)
 def test_blank_student_build_gets_zero(set_id: str, root: Path, tmp_path: Path) -> None:
-    report = grade_paths([root / "exercises" / f"{set_id}.ipynb"], out=tmp_path)
+    report = grade_paths([exercise_notebook(set_id, root / "exercises")], out=tmp_path)
     assert len(report.graded) == 1 and report.graded[0].points == 0
     assert any("no answers recorded" in why for _, why in report.notes)
     row = grades(tmp_path)[0]

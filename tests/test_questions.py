@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nkhr.bank import PlainKey
-from nkhr.questions import Question, answer_items, canon, parse_number, score, validate, word_count
+from nkhr.questions import Question, answer_items, canon, length_note, parse_number, score, validate, word_count
 
 
 def key_for(q: Question, right: dict[str, set[str]]) -> PlainKey:
@@ -83,7 +83,9 @@ def test_scale_range_and_bounds() -> None:
 
 def test_free_text_is_manual_and_counts_words() -> None:
     assert score(TEXT, "one two three four five", None).status == "manual"
-    assert "at least 5" in validate(TEXT, "too short")
+    assert validate(TEXT, "too short") is None  # a short answer is recorded, with a warning
+    assert length_note(TEXT, "too short") == "2 words: below the 5-word minimum"
+    assert length_note(TEXT, "one two three four five") is None
     assert score(TEXT, "   ", None).status == "unanswered"
     assert word_count("North Korea's record — well-documented, 2014.") == 5
 

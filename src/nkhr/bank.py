@@ -19,7 +19,7 @@ from typing import Any
 from .paths import exercises_dir, solutions_dir
 from .questions import (
     MANUAL, SCALE_MAX, SCALE_MIN, TYPES, Question, QuestionError, answer_items,
-    full_answer, grid, item_names, validate,
+    full_answer, grid, item_names, length_note, validate,
 )
 
 MAX_ACCEPTED = 1001  # numeric answers: values accepted within the tolerance, on the step grid
@@ -195,8 +195,8 @@ def _read_question(entry: dict, set_id: str) -> tuple[Question, Any, dict]:
         if not q.rubric:
             raise QuestionError("a written question needs a 'rubric'.")
         sample = extra.get("sample_answer", answer)
-        if sample is not None and validate(q, sample):
-            raise QuestionError(f"the sample answer does not pass the question's own check: {validate(q, sample)}")
+        if sample is not None and (problem := validate(q, sample) or length_note(q, sample)):
+            raise QuestionError(f"the sample answer does not pass the question's own check: {problem}")
         return q, sample, extra
     if not extra.get("explanation"):
         raise QuestionError("'explanation' is missing (students see it once they answer right).")

@@ -2,7 +2,7 @@
 
 - ``solutions/<set>.ipynb``: the instructor version (answers, explanations, rubrics, sample
   answers), committed executed so it shows and records the key's answers.
-- ``exercises/<set>.ipynb`` and ``exercises/keys/<set>.json``: the student version, no outputs,
+- ``exercises/<set>-exercises.ipynb`` and ``exercises/keys/<set>.json``: the student version, no outputs,
   no readable answers. A test regenerates both and fails on any drift.
 """
 
@@ -16,16 +16,20 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .bank import Bank, load_bank, public_key
-from .paths import exercises_dir, solutions_dir
+from .paths import exercise_notebook, exercises_dir, solutions_dir
 from .questions import SCALE_MAX, SCALE_MIN, TYPE_NAMES, Question, answer_text
 
 HAND_IN = (
     "## Before you hand in\n\n"
-    "1. Check that every question shows a line starting **Recorded answer for …** under it.\n"
+    "1. Press **Check my submission** below: it lists what is recorded and what is not.\n"
     "2. Save the notebook: **File → Save Notebook** (or Ctrl+S / Cmd+S).\n"
     "3. Hand in this `.ipynb` file as your instructor asks (for example, upload it to the LMS).\n\n"
-    "Your answers live in the saved file. If you run a cell again, its last answer comes back."
+    "Your answers live in the saved file, so they travel with it: open it on another computer and run "
+    "the cells, and every recorded answer comes back."
 )
+# Time estimate when a bank gives no ``minutes``: a stated rule, shown to nobody as a fact.
+MINUTES_PER = {"text": 10, "essay": 45}
+MINUTES_DEFAULT = 2
 HOW_TO = (
     "**How to answer.** Run the cells from the top (**Run → Run All Cells**). For each question, "
     "answer in the form and press **Submit answer**: you get feedback at once, and the answer is "
@@ -74,6 +78,27 @@ def _instructor_notes(q: Question, bank: Bank) -> list[str]:
     return notes
 
 
+def minutes(bank: Bank) -> int:
+    """The set's time: the bank's ``minutes``, else 2 per objective question, 10 per short text, 45 per essay."""
+    given = bank.meta.get("minutes")
+    if isinstance(given, int) and given > 0:
+        return given
+    return sum(MINUTES_PER.get(q.type, MINUTES_DEFAULT) for q in bank.questions)
+
+
+def _next_link(bank: Bank) -> str:
+    """A link to the lesson after this set's lesson (empty for the last one)."""
+    from .toc import lesson_title
+
+    lessons = sorted((exercises_dir().parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    names = [p.stem for p in lessons]
+    here = bank.meta.get("lesson", bank.set_id)
+    if here not in names or names.index(here) + 1 >= len(names):
+        return ""
+    after = lessons[names.index(here) + 1]
+    return f"**Open next:** [{lesson_title(after)}](../notebooks/{after.name})"
+
+
 def _setup_source(set_id: str, key: str) -> str:
     return f'from nkhr.exercises import open_set\n\nex = open_set("{set_id}", key="{key}")'
 
@@ -87,7 +112,9 @@ def notebook(bank: Bank, *, instructor: bool) -> nbformat.NotebookNode:
         intro += [f"*Generated from `solutions/{bank.set_id}.toml` by `workbook build`: edit the TOML, not this "
                   "notebook. It shows and records the key's answers, so grading it gives full marks on every "
                   "automatically scored question.*", ""]
-    intro += [HOW_TO]
+    n = len(bank.questions)
+    intro += [f"**Time:** about {minutes(bank)} minutes · **Points:** {bank.possible:g} in all, "
+              f"{n} question{'s' if n != 1 else ''}.", "", HOW_TO]
     cells = [
         new_markdown_cell("\n".join(intro).strip() + "\n", id="intro"),
         new_code_cell(_setup_source(bank.set_id, "solutions" if instructor else "student"), id="setup"),
@@ -100,8 +127,11 @@ def notebook(bank: Bank, *, instructor: bool) -> nbformat.NotebookNode:
             cells.append(new_markdown_cell(section.strip() + "\n", id=f"{q.id}-section"))
         cells.append(new_markdown_cell(question_markdown(q, n, bank if instructor else None), id=f"{q.id}-prompt"))
         cells.append(new_code_cell(f'ex.ask("{q.id}")', id=f"{q.id}-ask"))
-    outro = (meta.get("outro", "").strip() + "\n\n" if meta.get("outro") else "") + HAND_IN
-    cells.append(new_markdown_cell(outro, id="outro"))
+    cells.append(new_markdown_cell(HAND_IN, id="hand-in"))
+    cells.append(new_code_cell("ex.summary()", id="summary"))
+    outro = [meta.get("outro", "").strip(), _next_link(bank)]
+    if any(outro):
+        cells.append(new_markdown_cell("\n\n".join(t for t in outro if t) + "\n", id="outro"))
     nb = new_notebook(cells=cells)
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -118,7 +148,7 @@ def _dump_json(data: dict) -> str:
 def student_files(bank: Bank, out: Path) -> dict[Path, str]:
     """The student build of one set: {path: text}."""
     return {
-        out / f"{bank.set_id}.ipynb": nbformat.writes(notebook(bank, instructor=False)) + "\n",
+        exercise_notebook(bank.set_id, out): nbformat.writes(notebook(bank, instructor=False)) + "\n",
         out / "keys" / f"{bank.set_id}.json": _dump_json(public_key(bank)),
     }
 

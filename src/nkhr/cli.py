@@ -28,6 +28,19 @@ def _toc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    from .release import ReleaseError, release
+
+    try:
+        dest = release(args.dest)
+    except ReleaseError as exc:
+        print(f"workbook release: {exc}", file=sys.stderr)
+        return 2
+    print(f"Student release written to {dest}: lessons, exercise sets, readings and the helper package "
+          "(no solutions/, tests or benchmarks). Students run `make lab` in it.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``workbook`` console command."""
     parser = argparse.ArgumentParser(prog="workbook", description="North Korea human-rights workbook tools.")
@@ -39,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--lessons", action="store_true", help="also re-run every lesson in notebooks/ in place")
     p_build.set_defaults(func=_build)
     sub.add_parser("toc", help="regenerate the lesson table in README.md").set_defaults(func=_toc)
+    p_release = sub.add_parser("release", help="write what students get (no solutions/) into a new folder")
+    p_release.add_argument("dest", help="a new or empty folder outside the workbook")
+    p_release.set_defaults(func=_release)
     from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)
 
     add_grade_parser(sub)

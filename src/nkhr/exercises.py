@@ -1,116 +1,39 @@
 """Exercise widgets: a form per question, instant feedback, and the answer kept in the notebook.
 
 Each question cell shows an ipywidgets form and, below it, an output with the MIME type
-``application/vnd.nkhr.answer+json`` (plus a plain-text line). Submit updates that output in
-place (``display_id``), so JupyterLab writes the answer into the ``.ipynb`` on save: the saved
-notebook is the submission. A small local journal restores the last answer when a cell runs
-again; ``NKHR_JOURNAL=off`` turns it off, ``NKHR_JOURNAL=/some/folder`` moves it.
+``application/vnd.nkhr.answer+json`` (plus a readable line). Submit updates that output in place
+(``display_id``), so saving the notebook saves the answer: the saved notebook is the submission.
+When a cell runs again, its last answer comes back from the saved notebook file, this session, or a
+local crash backup, whichever is newest (see :mod:`nkhr.record`).
 """
 
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
-from datetime import datetime, timezone
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable
 
 import ipywidgets as w
 from IPython.display import Markdown, display
 
-from . import ANSWER_MIME, ui
+from . import ANSWER_MIME, record, ui
 from .bank import Bank, BankError, load_bank, load_public
-from .paths import project_root
 from .questions import (
-    SCALE_MAX, SCALE_MIN, Question, answer_items, answer_text, score, validate, word_count,
+    SCALE_MAX, SCALE_MIN, Question, answer_items, answer_text, length_note, score, validate, word_count,
 )
+from .record import STUDENT_QID, Journal
 
-STUDENT_QID = "_student"  # the pseudo-question that records the student's name or id
-PAYLOAD_FORMAT = 1
-
-
-# ---------------------------------------------------------------- the journal
-
-class Journal:
-    """Last answer per (set, question) in a local JSON file. Losing it loses nothing submitted."""
-
-    _warned = False
-
-    def __init__(self, folder: Path | None):
-        self.folder = folder
-
-    @classmethod
-    def default(cls) -> "Journal":
-        setting = os.environ.get("NKHR_JOURNAL", "")
-        if setting.lower() in ("off", "0", "no", "false"):
-            return cls(None)
-        if setting:
-            return cls(Path(setting))
-        try:
-            return cls(project_root() / ".nkhr-journal")
-        except FileNotFoundError:
-            return cls(None)
-
-    def _file(self, set_id: str) -> Path:
-        return self.folder / f"{set_id}.json"
-
-    def _read(self, set_id: str) -> dict:
-        try:
-            data = json.loads(self._file(set_id).read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def get(self, set_id: str, qid: str) -> dict | None:
-        """The last recorded payload for this question, or None."""
-        if self.folder is None:
-            return None
-        entry = self._read(set_id).get(qid)
-        return entry if isinstance(entry, dict) and "answer" in entry else None
-
-    def put(self, set_id: str, qid: str, payload: dict) -> None:
-        """Remember a payload; on failure warn once and carry on."""
-        if self.folder is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            data = self._read(set_id)
-            data[qid] = payload
-            tmp = self._file(set_id).with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            tmp.replace(self._file(set_id))
-        except OSError as exc:
-            if not Journal._warned:
-                Journal._warned = True
-                print(
-                    f"Note: answers cannot be backed up to {self.folder} ({exc.strerror or exc}). "
-                    "Your answers are still saved in this notebook when you save it."
-                )
-
-
-# ---------------------------------------------------------------- payloads
-
-def payload(set_id: str, q: Question | None, answer: Any, *, submitted: bool, attempts: int) -> dict:
-    """The record written into the notebook for one answer."""
-    return {
-        "format": PAYLOAD_FORMAT,
-        "set": set_id,
-        "question": q.id if q else STUDENT_QID,
-        "type": q.type if q else "identity",
-        "answer": answer,
-        "submitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds") if submitted else None,
-        "attempts": attempts,
-    }
+# answers submitted in this kernel, by notebook identity then question (survive re-running the setup cell)
+_SESSION: dict[str, dict[str, dict]] = {}
+_IDENTITIES: dict[str, str] = {}  # notebook path -> identity given in this kernel, before the first save
 
 
 def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
 
 
-def _bundle(p: dict | None, q: Question | None, qid: str) -> dict:
+def _bundle(p: dict | None, q: Question | None, qid: str, origin: str | None = None) -> dict:
     """The output kept in the notebook: our MIME type (what the grader reads) plus readable text.
 
     JupyterLab shows the Markdown (it wraps like prose); other viewers fall back to plain text.
@@ -120,8 +43,11 @@ def _bundle(p: dict | None, q: Question | None, qid: str) -> dict:
         return {"text/plain": f"No answer recorded yet for {label}.",
                 "text/markdown": f"*No answer recorded yet for {_md_escape(label)}.*"}
     shown = answer_text(q, p["answer"]) if q else str(p["answer"])
-    return {ANSWER_MIME: p, "text/plain": f"Recorded answer for {label}: {shown}",
-            "text/markdown": f"**Recorded answer for {_md_escape(label)}:** {_md_escape(shown)}"}
+    note = length_note(q, p["answer"]) if q else None
+    extra = f" ({note})" if note else ""
+    where = f" *(restored from {origin})*" if origin else ""
+    return {ANSWER_MIME: p, "text/plain": f"Recorded answer for {label}{extra}: {shown}",
+            "text/markdown": f"**Recorded answer for {_md_escape(label)}**{_md_escape(extra)}: {_md_escape(shown)}{where}"}
 
 
 # ---------------------------------------------------------------- forms
@@ -217,6 +143,10 @@ def feedback_html(q: Question, answer: Any, bank: Bank) -> str:
     if problem:
         return _box("info", html.escape(problem))
     if q.manual:
+        note = length_note(q, answer)
+        if note:
+            return _box("part", f"<b>Recorded, with a warning:</b> {html.escape(note)}. Your instructor will see "
+                                "this answer and the warning; you can revise it and submit again.")
         return _box("info", f"Recorded ({word_count(answer)} words) — your instructor will read this. "
                             "Check it against the rubric above.")
     result = score(q, answer, bank.key)
@@ -231,16 +161,63 @@ def feedback_html(q: Question, answer: Any, bank: Bank) -> str:
     return _box("bad", f"<b>Not quite.</b>{hint}")
 
 
+# ---------------------------------------------------------------- what Submit reads
+
+class ScreenSync:
+    """Run a callback only after every change the student made on screen has reached the kernel.
+
+    ipywidgets throttles a widget's updates: while one is unanswered, the next is held back in the
+    browser, and a Submit click (another widget) can overtake it, so a slow kernel would record an
+    older value than the one shown. A Submit therefore sends a token to the browser (``ping``); a
+    browser-side link (``jsdlink``) copies it into ``pong``, whose update is sent back *after* any
+    held-back update. When ``pong`` returns with the token, the kernel has the value on screen.
+    """
+
+    def __init__(self) -> None:
+        self.ping = w.IntText(value=0, layout=w.Layout(display="none"))
+        self.pong = w.IntText(value=0, layout=w.Layout(display="none"))
+        self.link = w.jsdlink((self.ping, "value"), (self.pong, "value"))
+        self.waiting: dict[int, Callable[[], None]] = {}
+        self.pong.observe(self._arrived, names="value")
+
+    def then(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the browser has caught up."""
+        token = self.ping.value + 1
+        self.waiting[token] = callback
+        self.ping.value = token
+
+    def _arrived(self, change: dict) -> None:
+        for token in sorted(t for t in self.waiting if t <= change["new"]):
+            self.waiting.pop(token)()
+
+
+def _value_widgets(widget: w.Widget) -> list[w.Widget]:
+    """The input widgets inside a form (anything with a value the student sets)."""
+    if isinstance(widget, w.Box):
+        return [v for child in widget.children for v in _value_widgets(child)]
+    return [widget] if isinstance(widget, w.ValueWidget) and not isinstance(widget, (w.HTML, w.Label)) else []
+
+
 # ---------------------------------------------------------------- the set a notebook uses
 
 class ExerciseSet:
-    """The questions of one exercise set, as a notebook shows them."""
+    """The questions of one exercise set, as a notebook shows them.
 
-    def __init__(self, bank: Bank, *, show_answers: bool, journal: Journal | None = None):
+    ``identity`` names the notebook (recorded in its setup cell) so the backup journal never
+    crosses notebooks; ``saved`` is what the notebook file on disk holds.
+    """
+
+    def __init__(self, bank: Bank, *, show_answers: bool, journal: Journal | None = None,
+                 identity: str | None = None, saved: record.Saved | None = None):
         self.bank = bank
         self.show_answers = show_answers  # the instructor build: pre-fill and record the key's answers
         # the instructor build never reads or writes the journal: its outputs must be the key's answers
         self.journal = journal or (Journal(None) if show_answers else Journal.default())
+        self.identity = identity or record.new_identity()
+        self.saved = saved or record.Saved(None)
+        self.session = _SESSION.setdefault(self.identity, {})
+        self.latest: dict[str, dict | None] = {}  # qid -> the payload shown as recorded
+        self.sync = ScreenSync()
         self.forms: dict[str, SimpleNamespace] = {}  # qid -> get/put/submit/feedback, for tests and demos
 
     def student(self) -> None:
@@ -262,6 +239,14 @@ class ExerciseSet:
             display(Markdown(f"**{q.prompt.strip()}**"))
         self._show(q, qid)
 
+    def restored(self, qid: str) -> tuple[str, dict] | None:
+        """(where from, payload) of this question's newest recorded answer, or None."""
+        return record.newest([
+            (record.FROM_SESSION, self.session.get(qid)),
+            (record.FROM_FILE, self.saved.answers.get(qid)),
+            (record.FROM_JOURNAL, self.journal.answers(self.identity, self.saved.path).get(qid)),
+        ])
+
     def _show(self, q: Question | None, qid: str) -> None:
         set_id = self.bank.set_id
         if q is None:
@@ -270,22 +255,38 @@ class ExerciseSet:
                 lambda v: setattr(name, "value", v if isinstance(v, str) else ""))
         else:
             form, get, put = _form(q)
-        state = {"attempts": 0, "last": None}
+        qtype = q.type if q else "identity"
+        origin = None
         if self.show_answers and q is not None and self.bank.answers.get(qid) is not None:
             answer = self.bank.answers[qid]
             answer = answer[0] if q.type == "scale" else answer
-            state["last"] = payload(set_id, q, answer, submitted=False, attempts=0)
+            self.latest[qid] = record.payload(set_id, qid, qtype, answer, submitted=False, attempts=0)
             put(answer)
-        elif (restored := self.journal.get(set_id, qid)) is not None:
-            state["last"], state["attempts"] = restored, int(restored.get("attempts", 0) or 0)
-            put(restored["answer"])
-        feedback = w.HTML()
-        if state["last"] is not None and q is not None:
-            feedback.value = feedback_html(q, state["last"]["answer"], self.bank)
-        button = w.Button(description="Save" if q is None else "Submit answer", button_style="primary",
+        elif (found := self.restored(qid)) is not None:
+            where, self.latest[qid] = found
+            origin = None if where == record.FROM_SESSION else where
+            put(self.latest[qid]["answer"])
+        else:
+            self.latest[qid] = None
+        feedback, status = w.HTML(), w.HTML()
+        feedback.add_class("nkhr-feedback-area")
+        if self.latest[qid] is not None and q is not None:
+            feedback.value = feedback_html(q, self.latest[qid]["answer"], self.bank)
+        button = w.Button(description="Record my name" if q is None else "Submit answer", button_style="primary",
                           icon="check", tooltip="Record this answer in the notebook")
 
-        def on_submit(_: Any) -> None:
+        touched = {"yes": False}  # set by the student's own changes (observers start after the restore)
+
+        def show_status(change: Any = None) -> None:
+            """Say so while what is on screen differs from what is recorded."""
+            touched["yes"] = touched["yes"] or change is not None
+            last = self.latest.get(qid)
+            differs = get() != (last["answer"] if last else None) and get() not in (None, "", [], {})
+            status.value = ("<small class='nkhr-unsubmitted'>⚠ Not submitted yet: press "
+                            f"<b>{html.escape(button.description)}</b> to record what you see.</small>"
+                            if touched["yes"] and differs else "")
+
+        def record_now() -> None:
             answer = get()
             if q is None:
                 if not answer:
@@ -295,17 +296,84 @@ class ExerciseSet:
                 feedback.value = feedback_html(q, answer, self.bank)
                 if validate(q, answer):
                     return  # nothing recorded: the message asks for a complete answer
-            state["attempts"] += 1
-            state["last"] = payload(set_id, q, answer, submitted=True, attempts=state["attempts"])
-            handle.update(_bundle(state["last"], q, qid), raw=True)
+            last = self.latest.get(qid)
+            attempts = int(last.get("attempts", 0) or 0) + 1 if last else 1
+            p = record.payload(set_id, qid, qtype, answer, submitted=True, attempts=attempts)
+            self.latest[qid] = self.session[qid] = p
+            handle.update(_bundle(p, q, qid), raw=True)
             if q is None:
-                feedback.value = _box("good", "Saved. Remember to save the notebook (Ctrl+S / Cmd+S).")
-            self.journal.put(set_id, qid, state["last"])
+                feedback.value = _box("good", "Recorded. Save the notebook (Ctrl+S / Cmd+S) to keep it.")
+            self.journal.put(self.identity, self.saved.path, qid, p)
+            show_status(None)
 
-        button.on_click(on_submit)
-        self.forms[qid] = SimpleNamespace(get=get, put=put, submit=lambda: on_submit(None), feedback=feedback)
-        display(ui.panel([form, w.HBox([button]), feedback], margin="4px 0 8px 0"))
-        handle = display(_bundle(state["last"], q, qid), raw=True, display_id=True)
+        def on_click(_: Any) -> None:
+            feedback.value = _box("info", "Recording…")
+            self.sync.then(record_now)
+
+        button.on_click(on_click)
+        for v in _value_widgets(form):
+            v.observe(show_status, names="value")
+        self.forms[qid] = SimpleNamespace(get=get, put=put, submit=record_now, feedback=feedback, status=status)
+        display(ui.panel([form, w.HBox([button]), status, feedback], margin="4px 0 8px 0", placeholder=(
+            "▶ Run this cell (Shift+Enter) to answer or change your answer; what is recorded is shown below.")))
+        handle = display(_bundle(self.latest[qid], q, qid, origin), raw=True, display_id=True)
+
+    # ------------------------------------------------------------ the set's own lines
+
+    def header(self) -> None:
+        """The setup cell's output: where answers came from, and this notebook's identity."""
+        lines = []
+        if not self.show_answers:
+            counts: dict[str, int] = {}
+            for q in [None, *self.bank.questions]:
+                found = self.restored(q.id if q else STUDENT_QID)
+                if found is not None:
+                    counts[found[0]] = counts.get(found[0], 0) + 1
+            if counts:
+                parts = [f"{n} from {where}" for where, n in counts.items()]
+                lines.append("Answers restored: " + ", ".join(parts) + ".")
+            if self.saved.problem:
+                lines.append(f"**Note:** {self.saved.problem}")
+            elif self.saved.path is None:
+                lines.append("This notebook's file is not known here, so answers come back only from this session.")
+        text = " ".join(lines) or "Ready: answer each question below and press **Submit answer**."
+        bundle = {"text/plain": text.replace("**", ""), "text/markdown": text}
+        if not self.show_answers:
+            bundle[record.NOTEBOOK_MIME] = {"id": self.identity, "set": self.bank.set_id}
+        display(bundle, raw=True)
+
+    def summary(self) -> None:
+        """A 'check my submission' table: what is recorded, what is not, word counts; with a refresh button."""
+        table = w.HTML()
+
+        def refresh(_: Any = None) -> None:
+            table.value = self._summary_html()
+        button = w.Button(description="Check my submission", icon="list-check", tooltip="Refresh this summary")
+        button.on_click(refresh)
+        refresh()
+        display(ui.panel([w.HBox([button]), table], margin="4px 0 8px 0",
+                         placeholder="▶ Run this cell (Shift+Enter) to check what your notebook has recorded."))
+
+    def _summary_html(self) -> str:
+        rows, missing = [], 0
+        for n, q in enumerate([None, *self.bank.questions]):
+            qid = q.id if q else STUDENT_QID
+            p = self.latest.get(qid)
+            label = "Your name or student ID" if q is None else f"Question {n} ({html.escape(q.id)})"
+            if p is None:
+                missing += 1
+                state = "<b>not recorded</b>"
+            elif q is not None and q.manual:
+                note = length_note(q, p["answer"])
+                state = f"recorded, {word_count(p['answer'])} words" + (f" — ⚠ {html.escape(note)}" if note else "")
+            else:
+                state = "recorded"
+            rows.append(f"<tr><td>{label}</td><td>{state}</td></tr>")
+        total = len(self.bank.questions) + 1
+        head = (f"<p><b>{total - missing} of {total}</b> recorded." +
+                (" Answer the ones marked <b>not recorded</b>, then save (Ctrl+S)." if missing else
+                 " Save the notebook (Ctrl+S) and hand in the file.") + "</p>")
+        return head + "<table class='nkhr-summary'><tr><th>Item</th><th>Status</th></tr>" + "".join(rows) + "</table>"
 
 
 class _Unavailable:
@@ -320,12 +388,35 @@ class _Unavailable:
     def ask(self, qid: str, *, show_prompt: bool = False) -> None:
         self.student()
 
+    def summary(self) -> None:
+        self.student()
 
-def open_set(set_id: str, *, key: str = "student") -> ExerciseSet | _Unavailable:
-    """Load an exercise set for a notebook: ``key="student"`` (hashed) or ``"solutions"``."""
+
+def _identity_for(saved: record.Saved, journal: Journal) -> str:
+    """This notebook's identity: from its file, else given earlier in this kernel, else a new one."""
+    key = str(saved.path)
+    ident = (saved.identity or _IDENTITIES.get(key)
+             or journal.adopt(saved.path, record.kernel_id()) or record.new_identity())
+    _IDENTITIES[key] = ident
+    return ident
+
+
+def open_set(set_id: str, *, key: str = "student", header: bool = True) -> ExerciseSet | _Unavailable:
+    """Load an exercise set for a notebook: ``key="student"`` (hashed) or ``"solutions"``.
+
+    The student build reads the notebook's own file so its last answers come back on any computer.
+    """
     try:
         if key == "solutions":
-            return ExerciseSet(load_bank(set_id), show_answers=True)
-        return ExerciseSet(load_public(set_id), show_answers=False)
+            ex = ExerciseSet(load_bank(set_id), show_answers=True, identity="instructor")
+        else:
+            bank = load_public(set_id)
+            saved = record.read_saved(record.notebook_path(), set_id)
+            journal = Journal.default()
+            ex = ExerciseSet(bank, show_answers=False, journal=journal, saved=saved,
+                             identity=_identity_for(saved, journal))
     except (BankError, FileNotFoundError) as exc:
         return _Unavailable(str(exc))
+    if header:
+        ex.header()
+    return ex

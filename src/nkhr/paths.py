@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_MARKERS = ("readings", "solutions")
+# A workbook folder has readings/ and at least one of these (a student release has no solutions/).
+_MARKER = "readings"
+_ANY_OF = ("exercises", "notebooks", "solutions")
 
 
 def project_root() -> Path:
     """Return the workbook's top folder.
 
     ``NKHR_ROOT`` wins; otherwise the nearest folder above the working directory (a lesson runs
-    in ``notebooks/``) that has ``readings/`` and ``solutions/``; otherwise the checkout that holds
+    in ``notebooks/``) that has ``readings/`` and one of ``exercises/``, ``notebooks/`` or
+    ``solutions/`` (a student release has no ``solutions/``); otherwise the checkout that holds
     this package (an editable install).
     """
     env = os.environ.get("NKHR_ROOT")
@@ -20,10 +23,10 @@ def project_root() -> Path:
         return Path(env).resolve()
     for start in (Path.cwd(), Path(__file__).resolve()):
         for folder in (start, *start.parents):
-            if all((folder / m).is_dir() for m in _MARKERS):
+            if (folder / _MARKER).is_dir() and any((folder / m).is_dir() for m in _ANY_OF):
                 return folder
     raise FileNotFoundError(
-        "Could not find the workbook folder (one with readings/ and solutions/). "
+        "Could not find the workbook folder (one with readings/ and exercises/ or notebooks/). "
         "Open the lesson from inside the workbook, or set NKHR_ROOT to its path."
     )
 
@@ -41,6 +44,11 @@ def solutions_dir() -> Path:
 def exercises_dir() -> Path:
     """Folder with the generated student notebooks and their public keys."""
     return project_root() / "exercises"
+
+
+def exercise_notebook(set_id: str, folder: Path | None = None) -> Path:
+    """The student notebook of a set. Named apart from its lesson so the two tabs differ."""
+    return (folder or exercises_dir()) / f"{set_id}-exercises.ipynb"
 
 
 def sources_dir() -> Path | None:

@@ -142,9 +142,18 @@ def validate(q: Question, answer: Any) -> str | None:
     elif q.type in MANUAL:
         if not isinstance(answer, str) or not answer.strip():
             return "Write your answer in the box first."
-        words = word_count(answer)
-        if q.min_words and words < q.min_words:
-            return f"Your answer has {words} words; this question asks for at least {q.min_words}."
+    return None
+
+
+def length_note(q: Question, answer: Any) -> str | None:
+    """For a written answer outside ``min_words``–``max_words``: a warning (the answer is still recorded)."""
+    if q.type not in MANUAL or not isinstance(answer, str) or not answer.strip():
+        return None
+    words = word_count(answer)
+    if q.min_words and words < q.min_words:
+        return f"{words} words: below the {q.min_words}-word minimum"
+    if q.max_words and words > q.max_words:
+        return f"{words} words: above the {q.max_words}-word maximum"
     return None
 
 

@@ -27,8 +27,28 @@ CSS = """<style>
 </style>"""
 
 
-def panel(children: list[w.Widget], **layout: str) -> w.VBox:
-    """A VBox of ``children`` carrying the workbook's style sheet and the ``nkhr-ui`` class."""
-    box = w.VBox([w.HTML(CSS, layout=w.Layout(height="0px", margin="0")), *children], layout=w.Layout(**layout))
+RUN_ME = "▶ Run this cell (Shift+Enter) to use this activity."
+
+
+class Panel(w.VBox):
+    """A VBox whose plain-text form is a friendly line, not ``VBox(children=…)``.
+
+    JupyterLab shows that text where it cannot draw the widget: a lesson from a fresh clone (not
+    trusted yet) or a saved notebook opened without its kernel.
+    """
+
+    placeholder = RUN_ME
+
+    def __repr__(self) -> str:
+        return self.placeholder
+
+
+def panel(children: list[w.Widget], *, placeholder: str = RUN_ME, **layout: str) -> w.VBox:
+    """A VBox of ``children`` carrying the workbook's style sheet and the ``nkhr-ui`` class.
+
+    ``placeholder`` is what viewers that cannot draw the widgets show instead.
+    """
+    box = Panel([w.HTML(CSS, layout=w.Layout(height="0px", margin="0")), *children], layout=w.Layout(**layout))
+    box.placeholder = placeholder
     box.add_class("nkhr-ui")
     return box
