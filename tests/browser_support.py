@@ -90,8 +90,10 @@ def free_port() -> int:
 class LabServer:
     """``python -m jupyterlab`` on 127.0.0.1, a free port and a known token, in its own process group."""
 
-    def __init__(self, workbook: Path, home: Path):
+    def __init__(self, workbook: Path, home: Path, *, user_settings: bool = True):
         self.workbook = workbook
+        self.user_settings = user_settings  # False: only what the installation gives (as `make lab`)
+        self.extra_args: list[str] = []
         self.home = home
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -102,7 +104,7 @@ class LabServer:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         settings = self.home / "lab-settings"
-        for rel, values in LAB_SETTINGS.items():
+        for rel, values in LAB_SETTINGS.items() if self.user_settings else ():
             f = settings / rel
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(json.dumps(values, indent=1), encoding="utf-8")
@@ -128,6 +130,7 @@ class LabServer:
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI containers run as root
+        cmd += self.extra_args
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(cmd, cwd=self.workbook, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)

@@ -281,7 +281,7 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
     # whose answers these are
     who = cell_for(page, student_nb, "ex.student()")
     who.locator(".widget-text input").fill(STUDENT_ID)
-    who.locator("button.jupyter-button", has_text="Save").click()
+    who.locator("button.jupyter-button", has_text="Record my name").click()
     who.locator(".nkhr-feedback.nkhr-good").wait_for(state="visible")
 
     # one deliberate mistake first, on the first auto-scored question that has a clear wrong answer

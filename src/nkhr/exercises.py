@@ -180,10 +180,11 @@ class ScreenSync:
         self.waiting: dict[int, Callable[[], None]] = {}
         self.pong.observe(self._arrived, names="value")
 
-    def then(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` once the browser has caught up."""
+    def then(self, callback: Callable[[], None], rounds: int = 2) -> None:
+        """Call ``callback`` once the browser has caught up (two round trips, for held-back updates
+        the browser sends only when it hears of the first one)."""
         token = self.ping.value + 1
-        self.waiting[token] = callback
+        self.waiting[token] = callback if rounds <= 1 else (lambda: self.then(callback, rounds - 1))
         self.ping.value = token
 
     def _arrived(self, change: dict) -> None:
@@ -307,7 +308,7 @@ class ExerciseSet:
             show_status(None)
 
         def on_click(_: Any) -> None:
-            feedback.value = _box("info", "Recording…")
+            feedback.value = "<div class='nkhr-pending' role='status'>Recording…</div>"
             self.sync.then(record_now)
 
         button.on_click(on_click)

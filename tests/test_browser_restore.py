@@ -1,0 +1,187 @@
+"""A student's answers in the real browser: they travel with the saved file, never leak into a blank
+copy, and Submit records what the screen shows even when the kernel is slow; `make lab` opens
+Lesson 00.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+
+from browser_support import (
+    CELLS, ROOT, LabServer, copy_workbook, errors_shown, open_notebook, restart_and_run_all, run_all,
+    save_with_keyboard, wait_run_finished, wait_widgets_settled,
+)
+from nkhr.bank import load_bank
+from nkhr.paths import exercise_notebook
+from nkhr.questions import answer_text
+from test_browser import (  # noqa: F401  (fixtures: prerequisites, browser, page)
+    STUDENT_ID, as_entered, browser, cell_for, code_cells, fill, page, prerequisites, recorded, recorded_line,
+    set_slider, timing,
+)
+
+pytestmark = pytest.mark.browser
+SET = "00-start-here"
+REL = f"exercises/{exercise_notebook(SET).name}"
+
+
+@pytest.fixture(scope="module")
+def two_computers(prerequisites, tmp_path_factory):
+    """Two JupyterLab servers on two fresh copies of the workbook: a lab PC, and home."""
+    servers = []
+    try:
+        for name in ("lab-pc", "home"):
+            folder = tmp_path_factory.mktemp(name)
+            server = LabServer(copy_workbook(folder / "workbook"), folder)
+            server.start()
+            servers.append(server)
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def answer_everything(page, server: LabServer, rel: str) -> dict:
+    """Run the set, answer every question through the widgets, save; return what was entered."""
+    bank = load_bank(SET)
+    nb = nbformat.read(server.workbook / rel, as_version=4)
+    open_notebook(page, server, rel)
+    run_all(page)
+    wait_run_finished(page, code_cells(nb))
+    wait_widgets_settled(page)
+    entered = {q.id: as_entered(q, bank.answers[q.id]) for q in bank.questions}
+    who = cell_for(page, nb, "ex.student()")
+    who.locator(".widget-text input").fill(STUDENT_ID)
+    who.locator("button.jupyter-button", has_text="Record my name").click()
+    who.locator(".nkhr-feedback.nkhr-good").wait_for(state="visible")
+    for q in bank.questions:
+        cell = cell_for(page, nb, f'ex.ask("{q.id}")')
+        fill(page, cell, q, entered[q.id])
+        cell.locator("button.jupyter-button", has_text="Submit answer").click()
+        recorded_line(cell, q.id)
+    save_with_keyboard(page)
+    entered["_student"] = STUDENT_ID
+    return entered
+
+
+def test_saved_notebook_keeps_every_answer_on_another_computer(two_computers, browser):
+    lab_pc, home = two_computers
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        entered = answer_everything(context.new_page(), lab_pc, REL)
+        saved = lab_pc.workbook / REL
+        assert {q: p["answer"] for q, p in recorded(nbformat.read(saved, as_version=4)).items()} == entered
+        lab_pc.shutdown_sessions(REL)
+
+        # at home: a fresh copy of the workbook, no journal at all; the handed-in file copied in
+        shutil.rmtree(home.workbook / ".nkhr-journal", ignore_errors=True)
+        rel = "exercises/my-submission.ipynb"
+        shutil.copy(saved, home.workbook / rel)
+        page = context.new_page()
+        open_notebook(page, home, rel)
+        restart_and_run_all(page)
+        nb = nbformat.read(home.workbook / rel, as_version=4)
+        wait_run_finished(page, code_cells(nb))
+        wait_widgets_settled(page)
+        assert errors_shown(page) == []
+        assert "restored: 6 from the saved notebook" in page.locator(CELLS).nth(1).inner_text()
+        for q in load_bank(SET).questions:
+            got = recorded_line(cell_for(page, nb, f'ex.ask("{q.id}")'), q.id, timeout=5_000)
+            assert got.startswith(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"), got
+        save_with_keyboard(page)
+        after = recorded(nbformat.read(home.workbook / rel, as_version=4))
+        assert {q: p["answer"] for q, p in after.items()} == entered, "the re-saved file lost answers"
+        home.shutdown_sessions(rel)
+    finally:
+        context.close()
+
+
+def test_blank_copy_on_a_used_computer_stays_blank(two_computers, browser):
+    lab_pc, _ = two_computers
+    journal = lab_pc.workbook / ".nkhr-journal"
+    assert list(journal.glob("*.json")), "the test above left the first student's answers in the journal"
+    # the next student: the blank set at the same path, on the same computer
+    shutil.copy(exercise_notebook(SET, ROOT / "exercises"), lab_pc.workbook / REL)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = context.new_page()
+        nb = nbformat.read(lab_pc.workbook / REL, as_version=4)
+        open_notebook(page, lab_pc, REL)
+        run_all(page)
+        wait_run_finished(page, code_cells(nb))
+        wait_widgets_settled(page)
+        text = page.locator(CELLS).all_inner_texts()
+        assert not any("Recorded answer for" in t for t in text), "a blank copy shows someone's answers"
+        assert cell_for(page, nb, "ex.student()").locator(".widget-text input").input_value() == ""
+        save_with_keyboard(page)
+        assert recorded(nbformat.read(lab_pc.workbook / REL, as_version=4)) == {}
+        lab_pc.shutdown_sessions(REL)
+    finally:
+        context.close()
+
+
+def test_submit_records_the_value_on_screen_when_the_kernel_is_slow(two_computers, browser):
+    """The kernel is busy while the student moves the slider and presses Submit."""
+    _, home = two_computers
+    bank = load_bank(SET)
+    q = next(q for q in bank.questions if q.type == "scale")
+    rel = REL
+    shutil.copy(exercise_notebook(SET, ROOT / "exercises"), home.workbook / rel)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = context.new_page()
+        nb = nbformat.read(home.workbook / rel, as_version=4)
+        open_notebook(page, home, rel)
+        run_all(page)
+        wait_run_finished(page, code_cells(nb))
+        wait_widgets_settled(page)
+        cell = cell_for(page, nb, f'ex.ask("{q.id}")')
+        set_slider(page, cell, 5)
+        # keep the kernel busy for a few seconds: a cell of its own at the end, run without waiting
+        page.locator(CELLS).last.locator(".jp-InputPrompt").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("b")
+        page.keyboard.press("Enter")
+        page.keyboard.type("import time; time.sleep(4)")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="busy"]')
+        set_slider(page, cell, 8)  # four steps: the first goes out, the rest are held back in the browser
+        cell.locator("button.jupyter-button", has_text="Submit answer").click()
+        got = recorded_line(cell, q.id, timeout=30_000)
+        assert got.startswith(f"Recorded answer for {q.id}: 8 on a scale"), got
+        assert cell.locator(".nkhr-unsubmitted").count() == 0
+        home.shutdown_sessions(rel)
+    finally:
+        context.close()
+
+
+def test_make_lab_opens_lesson_00(prerequisites, browser, tmp_path):
+    """The command `make lab` runs, with a browser of our own: the first page is Lesson 00, no news."""
+    dry = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in dry.splitlines() if " lab " in f"{ln} " and "jupyter" in ln)
+    flags = [f for f in shlex.split(line)[2:] if f != "--allow-root"]
+    server = LabServer(copy_workbook(tmp_path / "workbook"), tmp_path, user_settings=False)
+    server.extra_args = [f for f in flags if not f.startswith("--ServerApp.root_dir")]  # the copy is the root
+    server.start()
+    # what `make lab` installed for students (overrides.json), with no test settings on top
+    news = server.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    widgets = server.api("GET", "/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
+    # overrides.json changes the defaults in each plugin's schema
+    assert news["schema"]["properties"]["fetchNews"]["default"] == "false"
+    assert widgets["schema"]["properties"]["saveState"]["default"] is True
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(server.url("/"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=30_000)
+        assert page.url.split("?")[0].endswith("/lab/tree/notebooks/00-start-here.ipynb"), page.url
+        tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+        assert tab.inner_text() == "00-start-here.ipynb"
+        page.locator(".jp-NotebookPanel .jp-MarkdownCell h1", has_text="Start here").wait_for(timeout=30_000)
+    finally:
+        context.close()
+        server.stop()
