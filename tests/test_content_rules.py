@@ -59,7 +59,7 @@ def test_scale_questions_about_a_reading_take_their_range_from_positions(set_id:
         assert bank.key.accepted[q.id]["value"] == {str(v) for v in range(want[0], want[1] + 1)}
         text = bank.solutions[q.id]["explanation"]
         assert "{" not in text, f"{set_id} {q.id}: unresolved placeholder in the explanation"
-        for lo, hi in re.findall(r"\b(\d{1,2}) ?(?:–|-|to) ?(\d{1,2})\b", text):
+        for lo, hi in re.findall(r"(?<!paras\. )\b(\d{1,2}) ?(?:–|-|to) ?(\d{1,2})\b", text):
             assert [int(lo), int(hi)] == want, f"{set_id} {q.id}: the explanation states a range {lo}–{hi}, not {want}"
 
 
@@ -107,3 +107,13 @@ def test_matching_and_ordering_sources_do_not_give_the_answer_away(set_id: str) 
             assert re.fullmatch(rf"{READING}(?:; {READING})*", shown), f"{set_id} {q.id}: only reading names may show: {shown!r}"
             names = shown.split("; ")
             assert names == sorted(set(names)), f"{set_id} {q.id}: readings must show in alphabetical order: {shown!r}"
+
+
+@pytest.mark.parametrize("set_id", SETS)
+def test_matching_choices_are_not_listed_in_answer_order(set_id: str) -> None:
+    """Students see the options and the choices as two lists: the second must not be the key."""
+    bank = load_bank(set_id)
+    for q in bank.questions:
+        if q.type == "match" and len(set(bank.answers[q.id].values())) > 1:
+            keyed = [bank.answers[q.id][o] for o in q.options]
+            assert keyed != list(q.choices), f"{set_id} {q.id}: the choices are listed in answer order"

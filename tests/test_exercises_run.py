@@ -57,7 +57,7 @@ def test_submit_records_answers_in_the_notebook_and_the_journal_restores_them(wo
     bank = load_bank(SET)
     answers = {q.id: (bank.answers[q.id][0] if q.type == "scale" else bank.answers[q.id]) for q in bank.questions}
     answers.update({q.id: f"{answers[q.id]:,}" for q in bank.questions if q.type == "numeric"})  # typed as text
-    answers["camps-2010"] = "120,000"  # one wrong answer on purpose
+    answers["camps-origin"] = "It is the same estimate Cohen gave in 2010."  # one wrong answer on purpose
     answers["_student"] = "Test Student"
     nb = nbformat.read(workbook_copy / "exercises" / f"{SET}.ipynb", as_version=4)
     nb.cells.append(submit_cell(answers))
@@ -81,11 +81,11 @@ def test_incomplete_answer_gets_a_prompt_and_records_nothing(workbook_copy) -> N
     nb = nbformat.read(workbook_copy / "exercises" / f"{SET}.ipynb", as_version=4)
     bank = load_bank(SET)
     first_event = bank.answers["record-order"][0]
-    first_figure = bank.question("who-said").options[0]
-    nb.cells.append(submit_cell({"record-order": [first_event], "who-said": {first_figure: "Wertz 2014"}, "fh-2022": None}))
+    first_figure = bank.question("figure-kinds").options[0]
+    nb.cells.append(submit_cell({"record-order": [first_event], "figure-kinds": {first_figure: bank.question("figure-kinds").choices[0]}, "fh-2022": None}))
     run(nb, workbook_copy / "exercises", journal="off")
     text = nb.cells[-1].outputs[0]["text"]
-    assert "Give every position a choice" in text and "Choose a match for each line (3 still open)" in text
+    assert "Give every position a choice" in text and "Choose a match for each line (2 still open)" in text
     assert "Choose or write an answer first" in text
     assert recorded(nb) == {}
 
@@ -94,11 +94,11 @@ def test_unwritable_journal_warns_once_and_still_records(workbook_copy) -> None:
     blocker = workbook_copy / "not-a-folder"
     blocker.write_text("a file where the journal folder should be")
     nb = nbformat.read(workbook_copy / "exercises" / f"{SET}.ipynb", as_version=4)
-    nb.cells.append(submit_cell({"camps-2010": "120,000", "fh-2022": "North Korea 0 out of 100; China 9 out of 100"}))
+    nb.cells.append(submit_cell({"camps-origin": "It is the same estimate Cohen gave in 2010.", "fh-2022": "Lee dates both scores to the 2022 index."}))
     run(nb, workbook_copy / "exercises", journal=str(blocker))
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert text.count("cannot be backed up") == 1
-    assert set(recorded(nb)) == {"camps-2010", "fh-2022"}
+    assert set(recorded(nb)) == {"camps-origin", "fh-2022"}
 
 
 def test_key_file_missing_shows_a_message_not_a_traceback(workbook_copy) -> None:
