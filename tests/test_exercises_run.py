@@ -65,7 +65,7 @@ def test_submit_records_answers_in_the_notebook_and_the_journal_restores_them(wo
     bank = load_bank(SET)
     answers = {q.id: (bank.answers[q.id][0] if q.type == "scale" else bank.answers[q.id]) for q in bank.questions}
     answers.update({q.id: f"{answers[q.id]:,}" for q in bank.questions if q.type == "numeric"})  # typed as text
-    answers["camps-2010"] = "120,000"  # one wrong answer on purpose
+    answers["camps-origin"] = "It is the same estimate Cohen gave in 2010."  # one wrong answer on purpose
     answers["_student"] = "Test Student"
     nb = nbformat.read(exercise_notebook(SET, workbook_copy / "exercises"), as_version=4)
     nb.cells.append(submit_cell(answers))
@@ -125,12 +125,12 @@ def test_newer_backup_wins_over_the_file_and_says_so(workbook_copy) -> None:
     answers, path = answered_set(workbook_copy, journal=str(journal))
     [backup] = journal.glob("*.json")
     data = json.loads(backup.read_text())
-    data["answers"]["camps-2010"] = dict(data["answers"]["camps-2010"], answer="99",
+    data["answers"]["abductees-derived"] = dict(data["answers"]["abductees-derived"], answer="99",
                                          submitted_at="2999-01-01T00:00:00.000+00:00")
     backup.write_text(json.dumps(data))
     rerun = run(nbformat.read(path, as_version=4), path.parent, journal=str(journal), session=path)
     got = recorded(rerun)
-    assert got["camps-2010"]["answer"] == "99" and got["who-said"]["answer"] == answers["who-said"]
+    assert got["abductees-derived"]["answer"] == "99" and got["figure-kinds"]["answer"] == answers["figure-kinds"]
     assert "restored from this computer's backup" in json.dumps([c.get("outputs") for c in rerun.cells])
 
 
@@ -174,11 +174,11 @@ def test_incomplete_answer_gets_a_prompt_and_records_nothing(workbook_copy) -> N
     nb = nbformat.read(exercise_notebook(SET, workbook_copy / "exercises"), as_version=4)
     bank = load_bank(SET)
     first_event = bank.answers["record-order"][0]
-    first_figure = bank.question("who-said").options[0]
-    nb.cells.append(submit_cell({"record-order": [first_event], "who-said": {first_figure: "Wertz 2014"}, "fh-2022": None}))
+    first_figure = bank.question("figure-kinds").options[0]
+    nb.cells.append(submit_cell({"record-order": [first_event], "figure-kinds": {first_figure: bank.question("figure-kinds").choices[0]}, "fh-2022": None}))
     run(nb, workbook_copy / "exercises", journal="off")
     text = nb.cells[-1].outputs[0]["text"]
-    assert "Give every position a choice" in text and "Choose a match for each line (3 still open)" in text
+    assert "Give every position a choice" in text and "Choose a match for each line (2 still open)" in text
     assert "Choose or write an answer first" in text
     assert recorded(nb) == {}
 
@@ -187,11 +187,11 @@ def test_unwritable_journal_warns_once_and_still_records(workbook_copy) -> None:
     blocker = workbook_copy / "not-a-folder"
     blocker.write_text("a file where the journal folder should be")
     nb = nbformat.read(exercise_notebook(SET, workbook_copy / "exercises"), as_version=4)
-    nb.cells.append(submit_cell({"camps-2010": "120,000", "fh-2022": "North Korea 0 out of 100; China 9 out of 100"}))
+    nb.cells.append(submit_cell({"camps-origin": "It is the same estimate Cohen gave in 2010.", "fh-2022": "Lee dates both scores to the 2022 index."}))
     run(nb, workbook_copy / "exercises", journal=str(blocker))
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert text.count("cannot be backed up") == 1
-    assert set(recorded(nb)) == {"camps-2010", "fh-2022"}
+    assert set(recorded(nb)) == {"camps-origin", "fh-2022"}
 
 
 def test_key_file_missing_shows_a_message_not_a_traceback(workbook_copy) -> None:

@@ -91,49 +91,49 @@ def test_blank_student_build_gets_zero(set_id: str, root: Path, tmp_path: Path) 
 
 def test_partial_credit_and_wrong_answers(tmp_path: Path) -> None:
     answers = key_answers()
-    answers["treaties-both"] = answers["treaties-both"][:2]  # 4 of 6 options right
-    answers["camps-2014"] = "120,000"  # typed as students type it
-    answers["fh-2022"] = "North Korea 0 out of 100; China 9 out of 100"
+    answers["treaties-why"] = answers["treaties-why"][:1]  # 3 of 4 options right
+    answers["abductees-derived"] = "3,314"  # typed as students type it
+    answers["fh-2022"] = "Lee dates both scores to the 2022 index."
     report = grade_paths([save(notebook(answers), tmp_path / "s" / "kim.ipynb")], out=tmp_path / "out")
     s = report.graded[0].scores
-    assert s["treaties-both"].status == "partial" and 0 < s["treaties-both"].points < 2
-    assert s["camps-2014"].status == "correct"
+    assert s["treaties-why"].status == "partial" and 0 < s["treaties-why"].points < 2
+    assert s["abductees-derived"].status == "correct"
     assert s["fh-2022"].points == 0
 
 
 # ---------------------------------------------------------------- reading payloads
 
 def test_forged_flags_are_ignored(tmp_path: Path) -> None:
-    wrong = {"camps-2010": "About 18,000"}
+    wrong = {"camps-origin": "It is Cohen's own count, from her research."}
     nb = notebook(wrong, extra={"correct": True, "points": 99, "score": 1, "status": "correct"})
     report = grade_paths([save(nb, tmp_path / "forger.ipynb")], out=tmp_path / "out")
-    s = report.graded[0].scores["camps-2010"]
+    s = report.graded[0].scores["camps-origin"]
     assert s.points == 0 and s.status == "incorrect"
     assert report.graded[0].points == 0
 
 
 def test_last_answer_in_cell_order_wins() -> None:
-    nb = notebook({"camps-2010": "120,000"})
-    nb.cells += notebook({"camps-2010": "150,000 to 200,000"}).cells
-    assert extract_answers(nb)["camps-2010"]["answer"] == "150,000 to 200,000"
+    nb = notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."})
+    nb.cells += notebook({"camps-origin": "It is someone's estimate, and Cohen does not say whose: before using it you would look for its origin."}).cells
+    assert extract_answers(nb)["camps-origin"]["answer"] == "It is someone's estimate, and Cohen does not say whose: before using it you would look for its origin."
 
 
 def test_wrong_type_answer_scores_zero_with_reason(tmp_path: Path) -> None:
-    nb = notebook({"camps-2010": ["150,000 to 200,000"], "who-said": "Cohen 2010", "camps-2014": {"x": 1},
+    nb = notebook({"camps-origin": ["It is someone's estimate, and Cohen does not say whose: before using it you would look for its origin."], "figure-kinds": "Cohen 2010", "pow-label": {"x": 1},
                    "record-order": 7, "abductees-derived": str(10 ** 400)})
     report = grade_paths([save(nb, tmp_path / "odd.ipynb")], out=tmp_path / "out")
     sub = report.graded[0]
     assert sub.points == 0
-    assert sub.scores["camps-2010"].detail == "Pick one of the options."
+    assert sub.scores["camps-origin"].detail == "Pick one of the options."
     assert sub.scores["abductees-derived"].points == 0  # a number too large to be read
     assert any("do not fit their question" in why for _, why in report.notes)
 
 
 def test_answers_from_another_set_are_ignored(tmp_path: Path) -> None:
     nb = notebook(key_answers())
-    nb.cells += notebook({"camps-2010": "About 18,000"}, set_id="99-other").cells
+    nb.cells += notebook({"camps-origin": "It is Cohen's own count, from her research."}, set_id="99-other").cells
     report = grade_paths([save(nb, tmp_path / "mixed.ipynb")], out=tmp_path / "out")
-    assert report.graded[0].scores["camps-2010"].status == "correct"
+    assert report.graded[0].scores["camps-origin"].status == "correct"
     assert any("another exercise set" in why for _, why in report.notes)
 
 
@@ -150,7 +150,7 @@ def test_bad_inputs_are_reported_and_the_rest_graded(tmp_path: Path) -> None:
     (subs / "deep2.ipynb").write_text(json.dumps({"nbformat": 4, "cells": [], "x": json.loads("[" * 80 + "]" * 80)}))
     (subs / "huge.ipynb").write_bytes(b" " * (MAX_BYTES + 1))
     save(notebook({}, meta=False), subs / "plain-notebook.ipynb")
-    save(notebook({"camps-2010": "120,000"}, set_id="02-other"), subs / "other-set.ipynb")
+    save(notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."}, set_id="02-other"), subs / "other-set.ipynb")
     report = grade_paths([subs, tmp_path / "missing.ipynb"], set_id=SET, out=tmp_path / "out")
     assert [s.file for s in report.graded] == [str(subs / "good.ipynb")]
     why = {Path(f).name: reason for f, reason in report.problems}
@@ -166,7 +166,7 @@ def test_bad_inputs_are_reported_and_the_rest_graded(tmp_path: Path) -> None:
 
 
 def test_payload_set_mismatch_without_metadata(tmp_path: Path) -> None:
-    nb = notebook({"camps-2010": "120,000"}, set_id="02-other", meta=False)
+    nb = notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."}, set_id="02-other", meta=False)
     report = grade_paths([save(nb, tmp_path / "x.ipynb")], set_id=SET, out=tmp_path / "out")
     assert not report.graded and "02-other" in report.problems[0][1]
     assert report.exit_code == 1
@@ -180,7 +180,7 @@ def test_read_notebook_rejects_without_raising_anything_else() -> None:
 
 
 def test_duplicate_student_keeps_the_latest(tmp_path: Path) -> None:
-    early = notebook({"camps-2010": "About 18,000"}, student="s1234567")
+    early = notebook({"camps-origin": "It is Cohen's own count, from her research."}, student="s1234567")
     late = notebook(key_answers(), student="s1234567")
     for cell in late.cells:
         cell.outputs[0]["data"][ANSWER_MIME]["submitted_at"] = "2026-11-21T09:00:00+00:00"
@@ -221,7 +221,7 @@ def test_submissions_are_never_modified(tmp_path: Path, root: Path) -> None:
     (subs / "junk.ipynb").write_text("{]", encoding="utf-8")
     zpath = subs / "class.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
-        zf.writestr("lee/01-the-record.ipynb", nbformat.writes(notebook({"camps-2010": "120,000"})))
+        zf.writestr("lee/01-the-record.ipynb", nbformat.writes(notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."})))
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in subs.rglob("*")}
     grade_paths([subs], out=tmp_path / "out")
     import_manual([], out=tmp_path / "out")
@@ -353,18 +353,18 @@ def test_manual_sheet_round_trip_and_regrade_keeps_it(tmp_path: Path) -> None:
     assert len(report.problems) == 1 and "row" in report.problems[0][0] and "from 0 to 3" in report.problems[0][1]
     row = {r["student"]: r for r in grades(out)}
     assert row["kim"]["camps-reconcile"] == "2.5" and float(row["kim"]["total"]) == auto_possible(SET) + 2.5
-    assert row["lee"]["camps-reconcile"] == "" and row["kim"]["possible"] == "14"
+    assert row["lee"]["camps-reconcile"] == "" and row["kim"]["possible"] == "16"
     feedback = (out / "feedback" / SET / "kim.md").read_text(encoding="utf-8")
     assert "Good." in feedback and "Rubric" in feedback and "Explanation" in feedback
 
     # kim corrects a mistake and is regraded: manual score stays
     answers = key_answers()
     answers["camps-reconcile"] = "kim: " + "An answer " * 50
-    answers["camps-2010"] = "About 18,000"
+    answers["camps-origin"] = "It is Cohen's own count, from her research."
     save(notebook(answers, student="kim"), subs / "kim.ipynb")
     report = grade_paths([subs / "kim.ipynb"], out=out)
     row = {r["student"]: r for r in grades(out)}
-    assert row["kim"]["camps-reconcile"] == "2.5" and row["kim"]["camps-2010"] == "0"
+    assert row["kim"]["camps-reconcile"] == "2.5" and row["kim"]["camps-origin"] == "0"
     assert "lee" in row  # others stay in the gradebook
     with sqlite3.connect(out / "gradebook.sqlite") as db:
         assert db.execute("SELECT points, comment FROM manual_scores WHERE student='kim'").fetchall() == [(2.5, "Good.")]
@@ -400,7 +400,7 @@ def test_manual_sheet_bad_rows(tmp_path: Path) -> None:
                      f"{SET};camps-reconcile;kim;2,5;semicolons and a decimal comma\n"
                      f"{SET};camps-reconcile;lee;lots;\n"
                      f"{SET};camps-reconcile;nobody;1;\n"
-                     f"{SET};camps-2010;kim;1;\n"
+                     f"{SET};camps-origin;kim;1;\n"
                      f"{SET};no-such-q;kim;1;\n", encoding="cp1252")
     report = import_manual([sheet, tmp_path / "missing.csv"], out=out)
     assert report.imported == 1
@@ -427,7 +427,7 @@ def test_csv_cells_are_not_formulas(tmp_path: Path) -> None:
 
 def test_feedback_has_every_question(tmp_path: Path) -> None:
     answers = key_answers()
-    answers["camps-2010"] = "About 18,000"
+    answers["camps-origin"] = "It is the same estimate Cohen gave in 2010."
     out = tmp_path / "out"
     grade_paths([save(notebook(answers, student="Kim Min-ji / s1"), tmp_path / "x.ipynb")], out=out)
     files = list((out / "feedback" / SET).glob("*.md"))
@@ -436,8 +436,8 @@ def test_feedback_has_every_question(tmp_path: Path) -> None:
     bank = load_bank(SET)
     for q in bank.questions:
         assert q.id in text
-    assert "0 of 1 (incorrect)" in text and "About 18,000" in text
-    assert bank.solutions["camps-2010"]["explanation"].strip() in text
+    assert "0 of 1 (incorrect)" in text and "It is the same estimate Cohen gave in 2010." in text
+    assert bank.solutions["camps-origin"]["explanation"].strip() in text
 
 
 def test_cli_summary_and_progress(tmp_path: Path, capsys) -> None:

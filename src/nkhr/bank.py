@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -23,6 +24,11 @@ from .questions import (
 )
 
 MAX_ACCEPTED = 1001  # numeric answers: values accepted within the tolerance, on the step grid
+SCALE_SPREAD = 2  # a placement of a reading is accepted within this many points of readings/positions.csv
+READING = re.compile(r"\b(?:Cohen|Wertz|Son|Lee) (?:19|20)\d\d\b")  # how students see a reading named
+FILE_REF = re.compile(
+    r"[\w./-]+\.(?:csv|md|toml|py|json|ipynb)\b|\breadings/|\b[a-z0-9]+_[a-z0-9_]+\b|\b[a-z]+(?:19|20)\d\d\b"
+)  # file names and data-row ids: for the instructor's eyes only
 _QFIELDS = {f.name for f in fields(Question)}
 
 
@@ -180,7 +186,10 @@ def _read_question(entry: dict, set_id: str) -> tuple[Question, Any, dict]:
         if not entry.get(required):
             raise QuestionError(f"'{required}' is missing.")
     answer = entry.pop("answer", None)
-    extra = {k: entry.pop(k) for k in ("explanation", "tolerance", "sample_answer", "section", "after") if k in entry}
+    extra = {k: entry.pop(k) for k in ("explanation", "tolerance", "sample_answer", "section", "after", "position")
+             if k in entry}
+    if "position" in extra:
+        answer, extra = _placement(qtype, answer, extra)
     if qtype == "order":
         if not isinstance(answer, list) or len(answer) < 2:
             raise QuestionError("an ordering question needs 'answer', the items in the right order.")
@@ -214,6 +223,53 @@ def _read_question(entry: dict, set_id: str) -> tuple[Question, Any, dict]:
     if problem:
         raise QuestionError(f"the answer does not fit the question: {problem}")
     return q, answer, extra
+
+
+def placement_range(position_id: str) -> tuple[int, int, int]:
+    """(placement, lowest accepted, highest accepted) for a row of ``readings/positions.csv``.
+
+    The one definition of where a reading stands: every scale question about a reading takes its
+    accepted range from here (the placement, give or take :data:`SCALE_SPREAD`).
+    """
+    from .data import DataError, by_id
+
+    try:
+        rows = by_id("positions.csv")
+    except DataError as exc:
+        raise QuestionError(str(exc)) from None
+    if position_id not in rows:
+        raise QuestionError(f"position {position_id!r} is not a row of readings/positions.csv "
+                            f"(rows: {', '.join(rows)}).")
+    placed = int(round(float(rows[position_id]["position"])))
+    return placed, max(SCALE_MIN, placed - SCALE_SPREAD), min(SCALE_MAX, placed + SCALE_SPREAD)
+
+
+def _placement(qtype: str, answer: Any, extra: dict) -> tuple[list[int], dict]:
+    """Resolve a scale question's ``position`` to its accepted range; fill {placement} and {accepted}."""
+    if qtype != "scale":
+        raise QuestionError("'position' belongs only on a scale question.")
+    if answer is not None:
+        raise QuestionError("give either 'position' (a row of readings/positions.csv) or 'answer', not both: "
+                            "a reading's accepted range is defined once, in positions.csv.")
+    placed, lo, hi = placement_range(str(extra["position"]))
+    extra = dict(extra)
+    if "explanation" in extra:
+        extra["explanation"] = extra["explanation"].replace("{placement}", str(placed)).replace("{accepted}", f"{lo}–{hi}")
+    return [lo, hi], extra
+
+
+def student_source(q: Question) -> str:
+    """The "Based on" line students see before answering: readings and paragraphs, nothing that gives
+    the answer away. Matching and ordering questions name only the readings, in alphabetical order;
+    file names and data-row ids (instructor material) are left out of every question."""
+    if q.type in ("order", "match"):
+        return "; ".join(sorted(set(READING.findall(q.source))))
+    kept = []
+    for part in q.source.split(";"):
+        part = re.sub(r"\s*\([^()]*\)", lambda m: "" if FILE_REF.search(m.group()) else m.group(), part).strip()
+        if part and not FILE_REF.search(part):
+            kept.append(part)
+    return "; ".join(kept)
 
 
 def _shuffled(items: list[str], seed: str) -> list[str]:
@@ -254,6 +310,8 @@ def public_key(bank: Bank) -> dict:
     out = []
     for q in bank.questions:
         entry = {k: v for k, v in asdict(q).items() if v not in ("", [], 0) or k in ("id", "type", "points")}
+        if "source" in entry:
+            entry["source"] = student_source(q)
         if not q.manual:
             pairs = bank.key.accepted[q.id]
             entry["accept"] = sorted(_h(salt, q.id, item, v) for item, values in pairs.items() for v in values)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .bank import Bank, load_bank, public_key
+from .bank import Bank, load_bank, public_key, student_source
 from .paths import exercise_notebook, exercises_dir, solutions_dir
 from .questions import SCALE_MAX, SCALE_MIN, TYPE_NAMES, Question, answer_text
 
@@ -57,8 +57,9 @@ def question_markdown(q: Question, number: int, bank: Bank | None = None) -> str
         if q.min_words or q.max_words:
             parts += [f"Length: {q.min_words}–{q.max_words} words." if q.max_words else f"At least {q.min_words} words.", ""]
         parts += ["**What a good answer does (rubric):**", "", q.rubric.strip(), ""]
-    if q.source:
-        parts += [f"*Based on: {q.source}*", ""]
+    shown = q.source if bank is not None else student_source(q)
+    if shown:
+        parts += [f"*Based on: {shown}*", ""]
     if bank is not None:
         parts += _instructor_notes(q, bank)
     return "\n".join(parts).rstrip() + "\n"
