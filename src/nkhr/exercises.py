@@ -315,7 +315,7 @@ class ExerciseSet:
         for v in _value_widgets(form):
             v.observe(show_status, names="value")
         self.forms[qid] = SimpleNamespace(get=get, put=put, submit=record_now, feedback=feedback, status=status)
-        display(ui.panel([form, w.HBox([button]), status, feedback], margin="4px 0 8px 0", placeholder=(
+        display(ui.panel([form, w.HBox([button]), status, feedback], margin="4px 0 8px 0", form=True, placeholder=(
             "▶ Run this cell (Shift+Enter) to answer or change your answer; what is recorded is shown below.")))
         handle = display(_bundle(self.latest[qid], q, qid, origin), raw=True, display_id=True)
 

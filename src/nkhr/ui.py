@@ -24,6 +24,13 @@ CSS = """<style>
 .nkhr-ui .widget-html, .nkhr-ui .widget-html-content { height: auto; }
 .nkhr-ui select { max-width: 100%; }
 .nkhr-ui .widget-inline-hbox .widget-label { min-width: 0; }
+/* A saved notebook reopened without its kernel: one friendly line instead of a broken-link icon per widget */
+.nkhr-ui .jupyter-widgets-disconnected::before { content: none; }
+.nkhr-ui.jupyter-widgets-disconnected::before {
+  content: "▶ Run this cell (Shift+Enter) to use this again."; font: inherit; font-style: italic;
+  color: var(--jp-ui-font-color1, #222); padding: 2px 0 6px 0; display: block; }
+.nkhr-ui.nkhr-form.jupyter-widgets-disconnected::before {
+  content: "▶ Run this cell (Shift+Enter) to change your answer; what is recorded is shown below."; }
 </style>"""
 
 
@@ -43,12 +50,15 @@ class Panel(w.VBox):
         return self.placeholder
 
 
-def panel(children: list[w.Widget], *, placeholder: str = RUN_ME, **layout: str) -> w.VBox:
+def panel(children: list[w.Widget], *, placeholder: str = RUN_ME, form: bool = False, **layout: str) -> w.VBox:
     """A VBox of ``children`` carrying the workbook's style sheet and the ``nkhr-ui`` class.
 
-    ``placeholder`` is what viewers that cannot draw the widgets show instead.
+    ``placeholder`` is what viewers that cannot draw the widgets show instead; ``form`` marks an
+    answer form (its line, when reopened without a kernel, speaks of changing the answer).
     """
     box = Panel([w.HTML(CSS, layout=w.Layout(height="0px", margin="0")), *children], layout=w.Layout(**layout))
     box.placeholder = placeholder
     box.add_class("nkhr-ui")
+    if form:
+        box.add_class("nkhr-form")
     return box
