@@ -201,3 +201,12 @@ def test_key_file_missing_shows_a_message_not_a_traceback(workbook_copy) -> None
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert not any(o["output_type"] == "error" for o in outputs)
     assert any("cannot start" in json.dumps(o.get("data", {})) for o in outputs)
+
+
+def test_unknown_notebook_path_says_so_once_and_still_records(workbook_copy) -> None:
+    nb = nbformat.read(exercise_notebook(SET, workbook_copy / "exercises"), as_version=4)
+    nb.cells.append(submit_cell({"fh-2022": "Lee dates both scores to the 2022 index."}))
+    run(nb, workbook_copy / "exercises", journal="off")  # no JPY_SESSION_NAME: as under nbclient
+    shown = json.dumps([c.get("outputs") for c in nb.cells])
+    assert shown.count("file is not known here") == 1 and '"output_type": "error"' not in shown
+    assert set(recorded(nb)) == {"fh-2022"}
