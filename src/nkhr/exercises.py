@@ -135,12 +135,12 @@ def _name(q: Question) -> str:
     return text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
 
 
+CHOOSE = ("— choose —", "")  # not None: ipywidgets turns a None value into a blank, stuck drop-down
+
+
 def _choose(drop: w.Dropdown, value: Any, allowed) -> None:
     """Show ``value`` in ``drop`` when it is allowed, else "— choose —" (never a blank box)."""
-    if value is not None and value in allowed:
-        drop.value = value
-    else:
-        drop.index = 0
+    drop.value = value if value is not None and value in allowed else ""
 
 
 def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], None]]:
@@ -161,7 +161,7 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
                 b.value = isinstance(v, list) and b.description in v
         return ui.group(boxes, name), lambda: [b.description for b in boxes if b.value], set_multi
     if q.type == "order":
-        choices = [("— choose —", None)] + [(o, o) for o in q.options]
+        choices = [CHOOSE] + [(o, o) for o in q.options]
         n = len(q.options)
         drops = [w.Dropdown(options=choices, index=0, description_allow_html=True, layout=_WIDE,
                             description=f'<b aria-hidden="true">{i + 1}.</b><span class="nkhr-sr">Position {i + 1} of {n}'
@@ -173,9 +173,9 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
             for k, d in enumerate(drops):
                 _choose(d, items[k] if k < len(items) else None, q.options)
         header = w.HTML("<i>First (earliest / first step) at the top.</i>")
-        return ui.group([header, *drops], name), lambda: [d.value for d in drops], set_order
+        return ui.group([header, *drops], name), lambda: [d.value or None for d in drops], set_order
     if q.type == "match":
-        choices = [("— choose —", None)] + [(c, c) for c in q.choices]
+        choices = [CHOOSE] + [(c, c) for c in q.choices]
         # the row's text is the drop-down's own label, above it, so both read in full
         drops = {o: w.Dropdown(options=choices, index=0, description=o, layout=_WIDE) for o in q.options}
         form = ui.group(list(drops.values()), name)
