@@ -74,6 +74,8 @@ def ready():
         if in_ci():
             pytest.fail(reason)
         pytest.skip(reason)
+    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == AXE_VERSION, f"axe-core {installed} installed, {AXE_VERSION} pinned: run 'make setup'"
 
 
 @pytest.fixture(scope="module")
