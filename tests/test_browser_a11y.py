@@ -344,7 +344,7 @@ def test_widgets_and_feedback_readable_in_dark_themes(lab, page, theme):
 
         bank = load_bank("00-start-here")
         shots = []
-        for q in [q for q in bank.questions if q.type in ("single", "match")][:2]:
+        for q in [q for q in bank.questions if q.type in ("single", "order", "multi")][:3]:
             cell = cell_of(page, nb, f'ex.ask("{q.id}")')
             cell.locator("button.jupyter-button", has_text="Submit answer").click()  # empty: the info box
             cell.locator(".nkhr-feedback").first.wait_for(state="visible")
