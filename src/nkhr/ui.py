@@ -10,7 +10,8 @@ text colour, visually hidden labels (``nkhr-sr``), and a few lines of script (:d
 the style sheet's hidden image when the panel is drawn) that JupyterLab and ipywidgets give no
 Python setting for: plain keys (arrows, letters, space) act on the focused control instead of
 JupyterLab's command-mode shortcuts; radio buttons form a named ``radiogroup`` that arrow keys move
-through; slider handles and question groups get names; feedback areas are announced (``aria-live``).
+through; slider handles and question groups get names; feedback areas (empty when drawn, or marked
+``nkhr-live``) are announced (``aria-live``).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ A11Y_JS = """(function (img) {
     root.querySelectorAll('.widget-html-content').forEach(function (h) {
       if (h.hasAttribute('data-nkhr-seen')) return;
       h.setAttribute('data-nkhr-seen', '1');
-      if (!h.textContent.trim() || h.querySelector('.nkhr-feedback')) h.setAttribute('aria-live', 'polite');
+      if (!h.textContent.trim() || h.querySelector('.nkhr-feedback') || h.closest('.nkhr-live')) h.setAttribute('aria-live', 'polite');
     });
   }
   new MutationObserver(fix).observe(root, {childList: true, subtree: true});
