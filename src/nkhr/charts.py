@@ -280,7 +280,7 @@ def timeline(start: int = 2003, end: int = 2022) -> Chart:
                 markeredgecolor=PALETTE["blue"] if scheduled else "white", markeredgewidth=2 if scheduled else 1)
         plotted.append((r["id"], x))
     ax.set_yticks(range(len(lanes)), lanes)
-    ax.set_xlim(start - 0.5, end + 1)
+    ax.set_xlim(start - 0.5, end + 1.4)  # room for a November marker's whole dot
     ax.set_xticks(range(start, end + 1, 2))
     ax.set_ylim(len(lanes) - 0.5, -1.3)
     ax.grid(axis="x", color="#DDDDDD")
