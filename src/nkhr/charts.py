@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 import functools
 import textwrap
@@ -388,19 +389,44 @@ def _min_tick_size(ax: plt.Axes, need: float) -> None:
             ax.tick_params(axis=name, which="both", labelsize=need)
 
 
-def make_legible(fig: Figure) -> None:
+def _raise_text(fig: Figure) -> Callable[[], None]:
+    """Raise every text below 12 pt as shown to 12 pt; return a function that undoes it."""
+    need = MIN_TEXT_PX / (fig.get_dpi() / 72 * shown_scale(fig))
+    sizes = {t: t.get_fontsize() for t in texts(fig)}
+    ticks = []
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = [t for t in axis.get_ticklabels() if t.get_text().strip()]
+            if labels:
+                ticks.append((ax, name, labels[0].get_fontsize()))
+        _min_tick_size(ax, need)
+    for t, size in sizes.items():
+        if size < need - 1e-6:
+            t.set_fontsize(need)
+
+    def undo() -> None:
+        for ax, name, size in ticks:
+            ax.tick_params(axis=name, which="both", labelsize=size)
+        for t, size in sizes.items():
+            t.set_fontsize(size)
+    return undo
+
+
+def make_legible(fig: Figure) -> bool:
     """Raise small text to 12 pt as shown, and give text and marks enough contrast.
 
     Text on a marker is black or white, whichever reads better on it; other text is darkened until it
-    reaches 4.5 : 1 on white; light markers and bars get a dark outline (3 : 1 for marks).
+    reaches 4.5 : 1 on white; light markers and bars get a dark outline (3 : 1 for marks). When the
+    layout has no room for 12-pt text (text would run into text or off the figure), the sizes stay as
+    drawn: overlapping text is worse than small text. Returns whether the text reached 12 pt.
     """
-    need = MIN_TEXT_PX / (fig.get_dpi() / 72 * shown_scale(fig))
     fig.canvas.draw()  # lay out once, so positions are final
-    for ax in fig.axes:
-        _min_tick_size(ax, need)
+    crowded_before = len(overlapping_texts(fig))
+    undo = _raise_text(fig)
+    raised = len(overlapping_texts(fig)) <= crowded_before
+    if not raised:
+        undo()
     for t in texts(fig):
-        if t.get_fontsize() < need - 1e-6:
-            t.set_fontsize(need)
         face = _marker_under(t)
         if face is not None:
             t.set_color(max(("#000000", "#FFFFFF"), key=lambda c: contrast(c, face)))
@@ -427,6 +453,7 @@ def make_legible(fig: Figure) -> None:
                         and contrast(patch.get_edgecolor(), "white") < MARK_CONTRAST):
                     patch.set_edgecolor(DARK_EDGE if patch.get_facecolor()[:3] != (1.0, 1.0, 1.0) else "#595959")
                     patch.set_linewidth(max(1.0, patch.get_linewidth()))
+    return raised
 
 
 def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:

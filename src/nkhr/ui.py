@@ -46,6 +46,7 @@ CSS = """<style>
   white-space: normal; overflow: visible; height: auto; line-height: 1.35; margin: 6px 0 2px 0; }
 .nkhr-ui .nkhr-stack .widget-dropdown > select { width: 100%; max-width: 100%; flex: none; }
 .nkhr-ui .widget-dropdown > .widget-label b { font-weight: bold; }
+.nkhr-ui .nkhr-group .widget-dropdown { max-width: calc(100% - 6px); }
 </style>"""
 
 
