@@ -216,7 +216,7 @@ def _answer_with_keys(page, cell, q, answer) -> None:
                 if shown == v:
                     break
                 kb.press("ArrowDown")  # (the student copy may list the choices in another order)
-                page.wait_for_timeout(400)  # each step goes to the kernel and back (faster: see the issue-18 report)
+                page.wait_for_timeout(150)  # a person's pace: each step goes to the kernel and back
             if k < len(values) - 1:
                 kb.press("Tab")
     elif q.type == "scale":
