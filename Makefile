@@ -6,11 +6,15 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility browser test (tests/test_browser_a11y.py): a pinned npm copy, installed
+# here by setup, never downloaded by a test. Without npm the setup says so and that test skips (fails in CI).
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 FIRST_LESSON := notebooks/00-start-here.ipynb
 
 .PHONY: lab test setup build execute
 
-setup: $(STAMP)
+setup: $(STAMP) $(AXE)
 
 $(STAMP): pyproject.toml jupyter-config/overrides.json
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run 'make PYTHON=/path/to/python3.11 lab'."; exit 1; }
@@ -21,6 +25,11 @@ $(STAMP): pyproject.toml jupyter-config/overrides.json
 	mkdir -p $(VENV)/share/jupyter/lab/settings && cp jupyter-config/overrides.json $(VENV)/share/jupyter/lab/settings/
 	@touch $(STAMP)
 
+$(AXE): Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/axe axe-core@$(AXE_VERSION) && touch $(AXE); \
+	else echo "npm not found: the accessibility browser test will skip (apt-get install npm to run it)."; fi
+
 # JupyterLab refuses to start as root unless told; containers and some WSL setups run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -29,7 +38,7 @@ lab: $(STAMP)
 	@# LabApp.default_url, not ServerApp's: JupyterLab sets the server's from its own.
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(FIRST_LESSON) $(ROOT_FLAG)
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 # Regenerate the student exercise notebooks from solutions/ (a test fails when they drift).

@@ -55,49 +55,74 @@ def _bundle(p: dict | None, q: Question | None, qid: str, origin: str | None = N
 _WIDE = w.Layout(width="100%")
 
 
+def _name(q: Question) -> str:
+    """The question's prompt as plain text, short enough to name its controls for a screen reader."""
+    text = " ".join(re.sub(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)", r"\1", q.prompt).split())
+    return text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
+
+
+CHOOSE = ("— choose —", "")  # not None: ipywidgets turns a None value into a blank, stuck drop-down
+
+
+def _choose(drop: w.Dropdown, value: Any, allowed) -> None:
+    """Show ``value`` in ``drop`` when it is allowed, else "— choose —" (never a blank box)."""
+    drop.value = value if value is not None and value in allowed else ""
+
+
 def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], None]]:
-    """A widget for ``q`` with functions to read and set its value."""
+    """A widget for ``q`` with functions to read and set its value.
+
+    Every control is named for assistive technology: the form is a group named by the question
+    (:func:`ui.group`), drop-downs carry their row as a label, and empty drop-downs show "— choose —".
+    """
+    name = _name(q)
     if q.type == "single":
         box = w.RadioButtons(options=q.options, value=None, layout=_WIDE)
-        return box, lambda: box.value, lambda v: setattr(box, "value", v if v in q.options else None)
+        return ui.group([box], name), lambda: box.value, lambda v: setattr(box, "value", v if v in q.options else None)
     if q.type == "multi":
         boxes = [w.Checkbox(description=o, value=False, indent=False, layout=_WIDE) for o in q.options]
 
         def set_multi(v: Any) -> None:
             for b in boxes:
                 b.value = isinstance(v, list) and b.description in v
-        return w.VBox(boxes), lambda: [b.description for b in boxes if b.value], set_multi
+        return ui.group(boxes, name), lambda: [b.description for b in boxes if b.value], set_multi
     if q.type == "order":
-        choices = [("— choose —", None)] + [(o, o) for o in q.options]
-        drops = [w.Dropdown(options=choices, value=None, layout=w.Layout(width="100%")) for _ in q.options]
-        rows = [w.HBox([w.HTML(f"<b>{i + 1}.</b>&nbsp;", layout=w.Layout(width="2.5em", flex="none")), d],
-                       layout=_WIDE) for i, d in enumerate(drops)]
+        choices = [CHOOSE] + [(o, o) for o in q.options]
+        n = len(q.options)
+        drops = [w.Dropdown(options=choices, index=0, description_allow_html=True, layout=_WIDE,
+                            description=f'<b aria-hidden="true">{i + 1}.</b><span class="nkhr-sr">Position {i + 1} of {n}'
+                                        f'{" (first)" if i == 0 else " (last)" if i == n - 1 else ""}</span>',
+                            style={"description_width": "2.5em"}) for i in range(n)]
 
         def set_order(v: Any) -> None:
-            for d, item in zip(drops, v if isinstance(v, list) else []):
-                d.value = item if item in q.options else None
+            items = v if isinstance(v, list) else []
+            for k, d in enumerate(drops):
+                _choose(d, items[k] if k < len(items) else None, q.options)
         header = w.HTML("<i>First (earliest / first step) at the top.</i>")
-        return w.VBox([header, *rows]), lambda: [d.value for d in drops], set_order
+        return ui.group([header, *drops], name), lambda: [d.value or None for d in drops], set_order
     if q.type == "match":
-        choices = [("— choose —", None)] + [(c, c) for c in q.choices]
-        drops = {o: w.Dropdown(options=choices, value=None, layout=w.Layout(width="45%")) for o in q.options}
-        rows = [w.HBox([w.HTML(html.escape(o), layout=w.Layout(width="55%", padding="0 8px 0 0")), d], layout=_WIDE)
-                for o, d in drops.items()]
+        choices = [CHOOSE] + [(c, c) for c in q.choices]
+        # the row's text is the drop-down's own label, above it, so both read in full
+        drops = {o: w.Dropdown(options=choices, index=0, description=o, layout=_WIDE) for o in q.options}
+        form = ui.group(list(drops.values()), name)
+        form.add_class("nkhr-stack")
 
         def set_match(v: Any) -> None:
             for o, d in drops.items():
-                d.value = v.get(o) if isinstance(v, dict) and v.get(o) in q.choices else None
-        return w.VBox(rows), lambda: {o: d.value for o, d in drops.items() if d.value}, set_match
+                _choose(d, v.get(o) if isinstance(v, dict) else None, q.choices)
+        return form, lambda: {o: d.value for o, d in drops.items() if d.value}, set_match
     if q.type == "numeric":
         box = w.Text(placeholder="type a number", layout=w.Layout(width="14em"))
         unit = w.HTML(f"&nbsp;{html.escape(q.unit)}")
-        return w.HBox([box, unit]), lambda: box.value.strip(), lambda v: setattr(box, "value", "" if v is None else str(v))
+        return ui.group([w.HBox([box, unit])], name), lambda: box.value.strip(), lambda v: setattr(
+            box, "value", "" if v is None else str(v))
     if q.type == "scale":
         # continuous_update: every step reaches the kernel at once, so Submit never reads a stale value
         slider = w.IntSlider(value=5, min=SCALE_MIN, max=SCALE_MAX, step=1, continuous_update=True,
                              layout=w.Layout(width="24em"))
         left, right = (w.HTML(f"<b>{html.escape(t)}</b>", layout=w.Layout(margin="0 12px")) for t in q.scale_labels)
-        return w.HBox([left, slider, right]), lambda: int(slider.value), lambda v: setattr(
+        ends = f"{SCALE_MIN} = {q.scale_labels[0]}, {SCALE_MAX} = {q.scale_labels[1]}"
+        return ui.group([w.HBox([left, slider, right])], f"{name} ({ends})"), lambda: int(slider.value), lambda v: setattr(
             slider, "value", v if isinstance(v, int) and SCALE_MIN <= v <= SCALE_MAX else 5)
     # text and essay
     rows = 12 if q.type == "essay" else 4
@@ -113,15 +138,16 @@ def _form(q: Question) -> tuple[w.Widget, Callable[[], Any], Callable[[Any], Non
 
     def set_text(v: Any) -> None:
         area.value = v if isinstance(v, str) else ""
-    return w.VBox([area, count]), lambda: area.value, set_text
+    return ui.group([area, count], name), lambda: area.value, set_text
 
 
 def _box(kind: str, body: str) -> str:
+    """A feedback box: dark text on a light tint (5.6–9.2 : 1), a left bar and a word (never colour alone)."""
     colours = {"good": ("#e8f5e9", "#1b5e20"), "part": ("#fff8e1", "#8a5a00"),
                "bad": ("#fdecea", "#8b1a1a"), "info": ("#e8f0fe", "#1a3d7c")}
     bg, fg = colours[kind]
     return (f'<div class="nkhr-feedback nkhr-{kind}" style="background:{bg};color:{fg};padding:6px 10px;'
-            f'border-radius:4px;line-height:1.45">{body}</div>')
+            f'border-left:5px solid {fg};border-radius:4px;line-height:1.45">{body}</div>')
 
 
 def _para(text: str) -> str:

@@ -81,6 +81,7 @@ def explorer(options: list[tuple[str, str]], render: Callable[[str], str], *, la
     pick = w.Dropdown(options=options, description=label, style={"description_width": "initial"},
                       layout=w.Layout(width="auto", max_width="100%"))
     out = w.HTML(render(pick.value) if options else "Nothing to show.")
+    out.add_class("nkhr-live")  # a screen reader reads the new card when the choice changes
     pick.observe(lambda change: setattr(out, "value", render(change["new"])), names="value")
     display(ui.panel([pick, out]))
 

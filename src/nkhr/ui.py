@@ -4,9 +4,19 @@ ipywidgets gives radio and check-box labels a fixed height, so a long option ove
 one (and covers its button), and HTML widgets inherit a 28px line height, which double-spaces wrapped
 text. :func:`panel` wraps a widget group with a small style sheet that fixes both. An HTML widget's
 value is not sanitised in ipywidgets 8, so the ``<style>`` element applies to the page.
+
+Accessibility (issue 18) lives here too, so every panel gets it: a focus ring that follows the theme's
+text colour, visually hidden labels (``nkhr-sr``), and a few lines of script (:data:`A11Y_JS`, run by
+the style sheet's hidden image when the panel is drawn) that JupyterLab and ipywidgets give no
+Python setting for: plain keys (arrows, letters, space) act on the focused control instead of
+JupyterLab's command-mode shortcuts; radio buttons form a named ``radiogroup`` that arrow keys move
+through; slider handles and question groups get names; feedback areas (empty when drawn, or marked
+``nkhr-live``) are announced (``aria-live``).
 """
 
 from __future__ import annotations
+
+import html
 
 import ipywidgets as w
 
@@ -31,7 +41,89 @@ CSS = """<style>
   color: var(--jp-ui-font-color1, #222); padding: 2px 0 6px 0; display: block; }
 .nkhr-ui.nkhr-form.jupyter-widgets-disconnected::before {
   content: "▶ Run this cell (Shift+Enter) to change your answer; what is recorded is shown below."; }
+.nkhr-ui button:focus-visible, .nkhr-ui input:focus-visible, .nkhr-ui select:focus-visible,
+.nkhr-ui textarea:focus-visible, .nkhr-ui .noUi-handle:focus-visible, .nkhr-ui a:focus-visible {
+  outline: 3px solid var(--jp-ui-font-color0, #000) !important; outline-offset: 2px !important; }
+.nkhr-ui .nkhr-sr, .nkhr-ui .nkhr-sr-label > .widget-label {
+  position: absolute !important; width: 1px !important; min-width: 0 !important; height: 1px !important;
+  overflow: hidden !important; clip-path: inset(50%) !important; white-space: nowrap !important;
+  margin: -1px !important; padding: 0 !important; border: 0 !important; }
+.nkhr-ui .nkhr-stack .widget-dropdown { flex-direction: column; align-items: stretch; height: auto; width: 100%; }
+.nkhr-ui .nkhr-stack .widget-dropdown > .widget-label { width: auto !important; max-width: 100%; text-align: left;
+  white-space: normal; overflow: visible; height: auto; line-height: 1.35; margin: 6px 0 2px 0; }
+.nkhr-ui .nkhr-stack .widget-dropdown > select { width: 100%; max-width: 100%; flex: none; }
+.nkhr-ui .widget-dropdown > .widget-label b { font-weight: bold; }
+.nkhr-ui .nkhr-group .widget-dropdown { max-width: calc(100% - 6px); }
 </style>"""
+
+
+# Runs once per panel (the style sheet's image fails to load on purpose and runs it). Plain JS, no extension.
+A11Y_JS = """(function (img) {
+  var root = img.closest('.nkhr-ui');
+  if (!root || root.hasAttribute('data-nkhr-a11y')) return;
+  root.setAttribute('data-nkhr-a11y', '1');
+  root.addEventListener('keydown', function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.key === 'Tab' || e.key === 'Escape' || (e.shiftKey && e.key === 'Enter')) return;
+    if (e.target.matches(':read-write')) return;
+    e.stopPropagation();
+  });
+  function id(el) { if (!el.id) el.id = 'nkhr-' + Math.random().toString(36).slice(2, 10); return el.id; }
+  function own(el) {
+    var l = el && el.querySelector(':scope > .widget-label');
+    return l && l.textContent.trim() ? l : null;
+  }
+  function named(el) {
+    return el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') ||
+      (el.labels && el.labels.length && el.labels[0].textContent.trim());
+  }
+  function groupLabel(el) {
+    var g = el.closest('.nkhr-group');
+    return g ? g.querySelector('.nkhr-group-label') : null;
+  }
+  function fix() {
+    root.querySelectorAll('.nkhr-group').forEach(function (g) {
+      var l = g.querySelector('.nkhr-group-label');
+      if (l && !g.getAttribute('role')) {
+        g.setAttribute('role', g.querySelector('.widget-radio-box') ? 'presentation' : 'group');
+        if (g.getAttribute('role') === 'group') g.setAttribute('aria-labelledby', id(l));
+      }
+    });
+    root.querySelectorAll('.widget-radio-box').forEach(function (box) {
+      if (box.getAttribute('role') === 'radiogroup') return;
+      var l = groupLabel(box) || own(box.parentElement);
+      box.setAttribute('role', 'radiogroup');
+      if (l) box.setAttribute('aria-labelledby', id(l));
+      box.querySelectorAll('input[type=radio]').forEach(function (r) { r.name = id(box); });
+    });
+    root.querySelectorAll('.noUi-handle, select, textarea, input[type=text], input[type=number]').forEach(function (c) {
+      if (named(c)) return;
+      var l = own(c.closest('.widget-slider, .widget-hslider, .widget-dropdown, .widget-textarea, .widget-text')) || groupLabel(c);
+      if (l) c.setAttribute('aria-labelledby', id(l));
+    });
+    root.querySelectorAll('.widget-html-content').forEach(function (h) {
+      if (h.hasAttribute('data-nkhr-seen')) return;
+      h.setAttribute('data-nkhr-seen', '1');
+      if (!h.textContent.trim() || h.querySelector('.nkhr-feedback') || h.closest('.nkhr-live')) h.setAttribute('aria-live', 'polite');
+    });
+  }
+  new MutationObserver(fix).observe(root, {childList: true, subtree: true});
+  fix();
+})(this)"""
+
+_RUNNER = f'<img src="data:," alt="" hidden onerror="{html.escape(A11Y_JS, quote=True)}">'
+
+
+def group(children: list[w.Widget], name: str) -> w.VBox:
+    """Children forming one question, named ``name`` for assistive technology (a hidden label).
+
+    The page script in :data:`A11Y_JS` makes it a ``group`` (or its radio buttons a ``radiogroup``)
+    labelled by ``name``, and names any unnamed control inside (a slider handle, a text box) the same.
+    """
+    label = w.HTML(f'<span class="nkhr-group-label" hidden>{html.escape(name)}</span>',
+                   layout=w.Layout(height="0px", margin="0"))
+    box = w.VBox([label, *children], layout=w.Layout(width="100%"))
+    box.add_class("nkhr-group")
+    return box
 
 
 RUN_ME = "▶ Run this cell (Shift+Enter) to use this activity."
@@ -56,7 +148,8 @@ def panel(children: list[w.Widget], *, placeholder: str = RUN_ME, form: bool = F
     ``placeholder`` is what viewers that cannot draw the widgets show instead; ``form`` marks an
     answer form (its line, when reopened without a kernel, speaks of changing the answer).
     """
-    box = Panel([w.HTML(CSS, layout=w.Layout(height="0px", margin="0")), *children], layout=w.Layout(**layout))
+    box = Panel([w.HTML(CSS + _RUNNER, layout=w.Layout(height="0px", margin="0")), *children],
+                layout=w.Layout(**layout))
     box.placeholder = placeholder
     box.add_class("nkhr-ui")
     if form:
