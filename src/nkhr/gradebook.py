@@ -1,6 +1,8 @@
 """The gradebook: one SQLite file (``gradebook.sqlite``) in the grading output folder.
 
-Three tables. ``submissions`` has one row per (set, student): the file graded last and when.
+Three tables. ``submissions`` has one row per (set, student): the file graded last, when, and
+where the student's id came from (an LMS file name or the notebook). Student ids are stored in
+the compared form (:func:`nkhr.gradeio.student_key`).
 ``auto_scores`` has the recorded answer and its score for every question; regrading a student
 replaces these rows. ``manual_scores`` holds the instructor's points and comments for free-text
 questions; regrading never touches it, so a corrected submission keeps its manual scores.
@@ -20,6 +22,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     set_id TEXT NOT NULL, student TEXT NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
     sha256 TEXT NOT NULL, submitted_at TEXT, graded_at TEXT NOT NULL,
+    id_source TEXT NOT NULL DEFAULT '', late INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (set_id, student));
 CREATE TABLE IF NOT EXISTS auto_scores (
     set_id TEXT NOT NULL, student TEXT NOT NULL, qid TEXT NOT NULL, answer TEXT NOT NULL,
@@ -29,6 +32,7 @@ CREATE TABLE IF NOT EXISTS manual_scores (
     set_id TEXT NOT NULL, student TEXT NOT NULL, qid TEXT NOT NULL, points REAL NOT NULL,
     comment TEXT NOT NULL, answer TEXT NOT NULL, scored_at TEXT NOT NULL,
     PRIMARY KEY (set_id, student, qid));
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -53,6 +57,10 @@ class Gradebook:
             Path(folder).mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=10)
             self.db.executescript(_SCHEMA)
+            have = {r[1] for r in self.db.execute("PRAGMA table_info(submissions)")}
+            for column, decl in (("id_source", "TEXT NOT NULL DEFAULT ''"), ("late", "INTEGER NOT NULL DEFAULT 0")):
+                if column not in have:  # a gradebook from an earlier version
+                    self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {decl}")
         except (OSError, sqlite3.Error) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise GradebookError(f"Cannot write the gradebook in {folder}: {reason}. "
@@ -62,15 +70,16 @@ class Gradebook:
         self.db.close()
 
     def save_submission(self, *, set_id: str, student: str, name: str, file: str, sha256: str,
-                        submitted_at: str | None, scores: dict[str, tuple[Any, float, float, str, str]]) -> list[str]:
+                        submitted_at: str | None, scores: dict[str, tuple[Any, float, float, str, str]],
+                        id_source: str = "", late: bool = False) -> list[str]:
         """Replace the auto scores of one student (call :meth:`commit` after a batch).
 
         Returns the manual questions whose answer changed since they were scored by hand.
         """
         changed = []
         try:
-            self.db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?)",
-                            (set_id, student, name, file, sha256, submitted_at, _now()))
+            self.db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?)",
+                            (set_id, student, name, file, sha256, submitted_at, _now(), id_source, int(late)))
             self.db.execute("DELETE FROM auto_scores WHERE set_id=? AND student=?", (set_id, student))
             self.db.executemany(
                 "INSERT INTO auto_scores VALUES (?,?,?,?,?,?,?,?)",
@@ -125,4 +134,42 @@ class Gradebook:
                 "SELECT qid, points, comment FROM manual_scores WHERE set_id=? AND student=?", (set_id, student)):
             if qid in out:
                 out[qid]["manual"], out[qid]["comment"] = points, comment
+        return out
+
+    def secret(self) -> str:
+        """A random value kept in the gradebook (anonymous codes on review sheets are derived from it)."""
+        row = self.db.execute("SELECT value FROM settings WHERE name='secret'").fetchone()
+        if row:
+            return row[0]
+        import secrets
+
+        value = secrets.token_hex(16)
+        try:
+            with self.db:
+                self.db.execute("INSERT INTO settings VALUES ('secret', ?)", (value,))
+        except sqlite3.Error as exc:
+            raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
+        return value
+
+    def roster(self, set_id: str) -> list[dict]:
+        """Every graded student of ``set_id``: student, name, file, submitted_at, id_source, late."""
+        return [{"student": s, "name": n, "file": f, "submitted_at": t, "id_source": src, "late": bool(late)}
+                for s, n, f, t, src, late in self.db.execute(
+                    "SELECT student, name, file, submitted_at, id_source, late FROM submissions "
+                    "WHERE set_id=? ORDER BY student", (set_id,))]
+
+    def all_answers(self, set_id: str) -> dict[str, dict[str, dict]]:
+        """student -> :meth:`answers` for every student of ``set_id``, in two queries."""
+        out: dict[str, dict[str, dict]] = {}
+        for student, qid, answer, points, possible, status, detail in self.db.execute(
+                "SELECT student, qid, answer, points, possible, status, detail FROM auto_scores WHERE set_id=?",
+                (set_id,)):
+            out.setdefault(student, {})[qid] = {
+                "answer": json.loads(answer), "points": points, "possible": possible, "status": status,
+                "detail": detail, "manual": None, "comment": ""}
+        for student, qid, points, comment in self.db.execute(
+                "SELECT student, qid, points, comment FROM manual_scores WHERE set_id=?", (set_id,)):
+            row = out.get(student, {}).get(qid)
+            if row is not None:
+                row["manual"], row["comment"] = points, comment
         return out
