@@ -57,7 +57,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 from . import ANSWER_MIME
 from .bank import Bank, BankError, list_sets, load_bank
-from .gradebook import Gradebook, GradebookError
+from .gradebook import Gradebook, GradebookError, Row
 from .gradeio import OutputError, atomic_write, clean, say, student_key, unbroken
 from .questions import Question, Score, answer_text, score, word_count
 
@@ -164,13 +164,13 @@ class Report:
         """What the instructor does next, with the exact commands."""
         out = _quote(self.out)
         waiting = {s: sum(v.values()) for s, v in self.pending.items() if sum(v.values())}
-        steps = []
+        steps: list[str] = []  # a step's command goes on the next line, indented
         if waiting:
             sheets = [p for s in waiting for p in self.sheets.get(s, [])]
             steps.append(f"Score the written answers ({sum(waiting.values())} waiting): fill 'points' and "
                          "'comment' in " + ", ".join(p.name for p in sheets) + " (the .html beside each "
-                         "shows the rubric), save as CSV, then run:")
-            steps.append(f"    workbook grade --out {out} --manual " + " ".join(_quote(p) for p in sheets))
+                         "shows the rubric), save as CSV, then run:\n"
+                         f"       workbook grade --out {out} --manual " + " ".join(_quote(p) for p in sheets))
         if self.held_back:
             steps.append("Not written yet, because written answers are still unscored: "
                          + "; ".join(self.held_back) + ". Run the same command again once they are scored.")
@@ -178,10 +178,9 @@ class Report:
             steps.append(f"Read {_quote(self.out / 'class-report.html')} (score spread, item analysis, "
                          "questions that need a look).")
             if not waiting:
-                steps.append(f"Then write the students' feedback and the LMS upload: workbook grade --out {out} "
-                             "--final --lms canvas   (or moodle, blackboard)")
-        return ["\nNext:"] + [f"  {n}. {s}" if not s.startswith("    ") else s
-                              for n, s in enumerate(steps, start=1)] if steps else []
+                steps.append("Then write the students' feedback and the LMS upload:\n"
+                             f"       workbook grade --out {out} --final --lms canvas   (or moodle, blackboard)")
+        return ["\nNext:"] + [f"  {n}. {s}" for n, s in enumerate(steps, start=1)] if steps else []
 
 
 def _quote(path: Path | str) -> str:
@@ -421,11 +420,12 @@ def _norm(text: str) -> str:
 
 def _agrees(recorded: str, *candidates: str) -> bool:
     """Does a recorded name fit the LMS's? Words with digits (student numbers) are left out."""
-    cands = [_norm(c) for c in candidates if _norm(c)]
-    words = [_norm(w) for w in re.split(r"[\s,;/()]+", recorded) if len(_norm(w)) >= 2]
-    names = [w for w in words if not any(ch.isdigit() for ch in w)]
-    if any(_norm(recorded) == c or c in _norm(recorded) for c in cands):
+    cands = [c for c in map(_norm, candidates) if c]
+    whole = _norm(recorded)
+    if any(c in whole for c in cands):
         return True
+    words = [w for w in map(_norm, re.split(r"[\s,;/()]+", recorded)) if len(w) >= 2]
+    names = [w for w in words if not any(ch.isdigit() for ch in w)]
     if names:
         return all(any(w in c for c in cands) for w in names)
     return True  # only a number: the LMS's number is not the student number, so nothing to compare
@@ -471,7 +471,35 @@ def identify(parts: tuple[str, ...], *, parent: str = "", recorded: str | None =
 
 # ---------------------------------------------------------------- grading one notebook
 
+def _frozen(answer: Any) -> Any:
+    """A hashable stand-in for an auto-scored answer (None when it has no cheap one)."""
+    if isinstance(answer, str) or answer is None:
+        return answer
+    if isinstance(answer, list) and all(isinstance(a, str) for a in answer):
+        return ("list",) + tuple(answer)
+    if isinstance(answer, dict) and all(isinstance(v, str) for v in answer.values()):
+        return ("dict",) + tuple(answer.items())
+    if isinstance(answer, int) and not isinstance(answer, bool):
+        return ("int", answer)
+    return None
+
+
+_SCORES: dict[tuple[int, str, Any], Score] = {}  # answers repeat across a class: each is scored once
+
+
 def _score(q: Question, answer: Any, bank: Bank) -> Score:
+    if not q.manual and (frozen := _frozen(answer)) is not None:
+        key = (id(bank), q.id, frozen)
+        hit = _SCORES.get(key)
+        if hit is None:
+            if len(_SCORES) > 200_000:
+                _SCORES.clear()
+            hit = _SCORES[key] = _score_now(q, answer, bank)
+        return hit
+    return _score_now(q, answer, bank)
+
+
+def _score_now(q: Question, answer: Any, bank: Bank) -> Score:
     try:
         return score(q, answer, bank.key)
     except (TypeError, ValueError, OverflowError, AttributeError, RecursionError) as exc:  # an answer the checks let through
@@ -642,16 +670,76 @@ def _look_twice(subs: list[Submission], banks: _Banks, report: Report, sets_give
                                                          f"as {s.set_id}; use --set {main_set} to refuse it)"))
 
 
+PARALLEL_MIN = 2000  # from this many notebook files on, a second process grades half of them
+
+
+def _grade_one(src: _Source, set_id: str | None, banks: _Banks) -> tuple[Submission | None, str, list]:
+    notes: list[tuple[str, str]] = []
+    try:
+        return _grade_source(src, set_id=set_id, banks=banks, notes=notes), "", notes
+    except SubmissionError as exc:
+        return None, str(exc), notes
+
+
+def _child(sources: list[_Source], mine: list[int], set_id: str | None, banks: _Banks, conn: Any) -> None:
+    """The second process: grade ``mine`` and send the results back in one message."""
+    try:
+        conn.send([(i, *_grade_one(sources[i], set_id, banks)) for i in mine])
+    finally:
+        conn.close()
+
+
+def _fork_context() -> Any:
+    if (os.cpu_count() or 1) < 2:
+        return None
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")  # not on Windows: there, one process does it all
+    except ValueError:
+        return None
+
+
 def _grade_all(sources: list[_Source], set_id: str | None, banks: _Banks, report: Report,
                progress: TextIO | None) -> list[Submission]:
-    subs = []
-    for n, src in enumerate(sources, start=1):
+    """Grade every source, in order; with many plain files, both cores share the work."""
+    results: dict[int, tuple[Submission | None, str, list]] = {}
+    files = [i for i, s in enumerate(sources) if s.zip_order is None]  # zip readers cannot be shared
+    ctx = _fork_context() if len(files) >= PARALLEL_MIN else None
+    theirs: list[int] = files[len(files) // 2:] if ctx else []
+    child = conn = None
+    if theirs:
         try:
-            subs.append(_grade_source(src, set_id=set_id, banks=banks, notes=report.notes))
-        except SubmissionError as exc:
-            report.problems.append((src.label, str(exc)))
+            conn, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child, args=(sources, theirs, set_id, banks, send), daemon=True)
+            child.start()
+            send.close()
+        except OSError:
+            theirs, child = [], None
+    skip = set(theirs)
+    mine = [i for i in range(len(sources)) if i not in skip]
+    for n, i in enumerate(mine, start=1):
+        results[i] = _grade_one(sources[i], set_id, banks)
         if progress is not None:
-            _progress(n, len(sources), progress)
+            _progress(n * len(sources) // len(mine), len(sources), progress)
+    if child is not None:
+        try:
+            for i, *result in conn.recv():
+                results[i] = tuple(result)
+        except (EOFError, OSError):
+            pass  # the second process failed: grade its share here
+        child.join()
+        for i in theirs:
+            if i not in results:
+                results[i] = _grade_one(sources[i], set_id, banks)
+    subs = []
+    for i in range(len(sources)):
+        sub, problem, notes = results[i]
+        report.notes += notes
+        if sub is None:
+            report.problems.append((sources[i].label, problem))
+        else:
+            subs.append(sub)
     return subs
 
 
@@ -682,17 +770,21 @@ def grade_paths(paths: Iterable[Path | str], *, set_id: str | None = None, out: 
             subs = _grade_all(sources, set_id, banks, report, progress)
         report.graded = _resolve(subs, report, out)
         _look_twice(report.graded, banks, report, set_id is not None)
-        for sub in report.graded:
-            scores = {qid: (sub.answers.get(qid), s.points, s.possible, s.status, s.detail)
-                      for qid, s in sub.scores.items()}
-            for qid in gradebook.save_submission(set_id=sub.set_id, student=sub.student, name=sub.name,
-                                                 file=sub.file, sha256=sub.sha256, submitted_at=sub.submitted_at,
-                                                 scores=scores, id_source=sub.id_source, late=sub.late):
-                report.attention.append((sub.file, f"the answer to {qid} changed since it was scored by hand; "
-                                                   "the manual score was kept, check it in the review sheet"))
+        rows = [{"set_id": sub.set_id, "student": sub.student, "name": sub.name, "file": sub.file,
+                 "sha256": sub.sha256, "submitted_at": sub.submitted_at, "id_source": sub.id_source, "late": sub.late,
+                 "scores": {qid: (sub.answers.get(qid), s.points, s.possible, s.status, s.detail)
+                            for qid, s in sub.scores.items()}} for sub in report.graded]
+        for n, qid in gradebook.save_submissions(rows):
+            report.attention.append((report.graded[n].file, f"the answer to {qid} changed since it was scored by "
+                                                             "hand; the manual score was kept, check it in the review "
+                                                             "sheet"))
         gradebook.commit()
+        fresh: dict[str, dict[str, dict[str, Row]]] = defaultdict(dict)
+        for sub in report.graded:
+            fresh[sub.set_id][sub.student] = {qid: Row(None, s.points, s.possible, s.status, s.detail,
+                                                       answer=sub.answers.get(qid)) for qid, s in sub.scores.items()}
         _export(gradebook, out, banks, report, sets={s.set_id for s in report.graded}, final=final, lms=lms,
-                anonymous=anonymous)
+                anonymous=anonymous, fresh=fresh)
     except (GradebookError, OutputError) as exc:
         raise GradeError(str(exc)) from None
     finally:
@@ -759,17 +851,27 @@ class SetData:
 
     bank: Bank
     roster: list[dict]
-    answers: dict[str, dict[str, dict]]
+    answers: dict[str, dict[str, Any]]
+    points: dict[str, list[float | None]] = field(default_factory=dict)  # student -> points per question
+
+    def __post_init__(self) -> None:
+        qs = self.bank.questions
+        for r in self.roster:
+            rows = self.answers.get(r["student"], {})
+            self.points[r["student"]] = [_effective(rows.get(q.id), q)[0] for q in qs]
 
     def effective(self, student: str, q: Question) -> tuple[float | None, str]:
         return _effective(self.answers.get(student, {}).get(q.id), q)
 
     def pending(self, student: str) -> int:
-        return sum(1 for q in self.bank.questions if q.manual and self.effective(student, q)[0] is None)
+        return sum(1 for p in self.points.get(student, ()) if p is None)
+
+    def total(self, student: str) -> float:
+        return sum(p for p in self.points.get(student, ()) if p is not None)
 
 
 def _export(gb: Gradebook, out: Path, banks: _Banks, report: Report, *, sets: set[str], final: bool = False,
-            lms: str | None = None, anonymous: bool = False) -> None:
+            lms: str | None = None, anonymous: bool = False, fresh: dict | None = None) -> None:
     from .report import write_class_report
 
     data: list[SetData] = []
@@ -779,7 +881,7 @@ def _export(gb: Gradebook, out: Path, banks: _Banks, report: Report, *, sets: se
         except SubmissionError as exc:
             report.notes.append((str(out / "grades.csv"), f"set {s} left out: {exc}"))
             continue
-        data.append(SetData(bank, gb.roster(s), gb.all_answers(s)))
+        data.append(SetData(bank, gb.roster(s), gb.all_answers(s, (fresh or {}).get(s))))
     _grades_csv(out, data, report, sets)
     secret = gb.secret() if anonymous else ""
     for d in data:
@@ -832,8 +934,7 @@ def _grades_csv(out: Path, data: list[SetData], report: Report, sets: set[str]) 
             student = r["student"]
             row = rows.setdefault(student, [_cell(student), _cell(r["name"])] + [""] * (len(header) - 2))
             cells, total, pending = [], 0.0, 0
-            for q in bank.questions:
-                pts, _ = d.effective(student, q)
+            for q, pts in zip(bank.questions, d.points[student]):
                 cells.append("" if pts is None else f"{pts:g}")
                 total += pts or 0.0
                 if pts is None:

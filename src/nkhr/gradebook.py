@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from json.encoder import encode_basestring
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -45,6 +46,8 @@ def _now() -> str:
 
 
 def _dump(answer: Any) -> str:
+    if isinstance(answer, str):
+        return encode_basestring(answer)  # what json.dumps gives for a string, without its overhead
     return json.dumps(answer, ensure_ascii=False, sort_keys=True)
 
 
@@ -88,6 +91,30 @@ class Gradebook:
                     "SELECT qid, answer FROM manual_scores WHERE set_id=? AND student=?", (set_id, student)):
                 if qid in scores and old != _dump(scores[qid][0]):
                     changed.append(qid)
+        except sqlite3.Error as exc:
+            self.db.rollback()
+            raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
+        return changed
+
+    def save_submissions(self, subs: list[dict]) -> list[tuple[int, str]]:
+        """Replace the auto scores of many students at once (each dict: the keyword arguments of
+        :meth:`save_submission`); return (index, qid) for manual scores whose answer changed since."""
+        now = _now()
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?)", [
+                (s["set_id"], s["student"], s["name"], s["file"], s["sha256"], s["submitted_at"], now,
+                 s.get("id_source", ""), int(s.get("late", False))) for s in subs])
+            self.db.executemany("DELETE FROM auto_scores WHERE set_id=? AND student=?",
+                                [(s["set_id"], s["student"]) for s in subs])
+            dumped = [{qid: (_dump(a), p, pos, st, d) for qid, (a, p, pos, st, d) in s["scores"].items()} for s in subs]
+            self.db.executemany("INSERT INTO auto_scores VALUES (?,?,?,?,?,?,?,?)", [
+                (s["set_id"], s["student"], qid, *row) for s, rows in zip(subs, dumped) for qid, row in rows.items()])
+            where = {(s["set_id"], s["student"]): n for n, s in enumerate(subs)}
+            changed = []
+            for set_id, student, qid, old in self.db.execute("SELECT set_id, student, qid, answer FROM manual_scores"):
+                n = where.get((set_id, student))
+                if n is not None and qid in dumped[n] and dumped[n][qid][0] != old:
+                    changed.append((n, qid))
         except sqlite3.Error as exc:
             self.db.rollback()
             raise GradebookError(f"Cannot write the gradebook {self.path}: {exc}.") from None
@@ -158,18 +185,66 @@ class Gradebook:
                     "SELECT student, name, file, submitted_at, id_source, late FROM submissions "
                     "WHERE set_id=? ORDER BY student", (set_id,))]
 
-    def all_answers(self, set_id: str) -> dict[str, dict[str, dict]]:
-        """student -> :meth:`answers` for every student of ``set_id``, in two queries."""
-        out: dict[str, dict[str, dict]] = {}
-        for student, qid, answer, points, possible, status, detail in self.db.execute(
-                "SELECT student, qid, answer, points, possible, status, detail FROM auto_scores WHERE set_id=?",
-                (set_id,)):
-            out.setdefault(student, {})[qid] = {
-                "answer": json.loads(answer), "points": points, "possible": possible, "status": status,
-                "detail": detail, "manual": None, "comment": ""}
+    def all_answers(self, set_id: str, known: dict[str, dict[str, "Row"]] | None = None
+                    ) -> dict[str, dict[str, "Row"]]:
+        """student -> qid -> :class:`Row` for every student of ``set_id``, with manual scores.
+
+        ``known``: rows already in memory (the students just graded), not read again."""
+        out: dict[str, dict[str, Row]] = dict(known or {})
+        words: dict[str, str] = {}  # statuses and details repeat: keep one copy of each
+        query = "SELECT student, qid, answer, points, possible, status, detail FROM auto_scores WHERE set_id=?"
+        if known:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (student TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.fresh")
+            self.db.executemany("INSERT OR IGNORE INTO temp.fresh VALUES (?)", ((s,) for s in known))
+            query += " AND student NOT IN (SELECT student FROM temp.fresh)"
+        for student, qid, answer, points, possible, status, detail in self.db.execute(query, (set_id,)):
+            out.setdefault(student, {})[qid] = Row(
+                answer, points, possible, words.setdefault(status, status), words.setdefault(detail, detail))
         for student, qid, points, comment in self.db.execute(
                 "SELECT student, qid, points, comment FROM manual_scores WHERE set_id=?", (set_id,)):
             row = out.get(student, {}).get(qid)
             if row is not None:
-                row["manual"], row["comment"] = points, comment
+                row.manual, row.comment = points, comment
+        if known:
+            self.db.execute("DELETE FROM temp.fresh")
         return out
+
+
+def _load(text: str) -> Any:
+    """A stored answer; a plain string (most answers) without going through the JSON parser."""
+    if len(text) > 1 and text[0] == '"' and text[-1] == '"' and "\\" not in text and '"' not in text[1:-1]:
+        return text[1:-1]
+    return json.loads(text)
+
+
+_UNREAD = object()
+
+
+class Row:
+    """One stored answer and its score; read like a dict (``row["points"]``) but much smaller.
+
+    The answer's JSON is parsed only when something reads it."""
+
+    __slots__ = ("raw", "_answer", "points", "possible", "status", "detail", "manual", "comment")
+
+    def __init__(self, raw: str | None, points: float, possible: float, status: str, detail: str,
+                 manual: float | None = None, comment: str = "", answer: Any = _UNREAD):
+        self.raw, self._answer = raw, answer
+        self.points, self.possible, self.status, self.detail = points, possible, status, detail
+        self.manual, self.comment = manual, comment
+
+    @property
+    def answer(self) -> Any:
+        if self._answer is _UNREAD:
+            self._answer = _load(self.raw)
+        return self._answer
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        setattr(self, name, value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name, default)

@@ -35,7 +35,7 @@ def _cell(text: object) -> str:
 
 
 def _total(d: "SetData", student: str) -> float:
-    return sum(d.effective(student, q)[0] or 0.0 for q in d.bank.questions)
+    return d.total(student)
 
 
 def lms_rows(lms: str, d: "SetData") -> tuple[list[list[str]], list[str], dict]:

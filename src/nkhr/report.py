@@ -101,8 +101,8 @@ def item_analysis(d: "SetData") -> list[Item]:
     """Difficulty, discrimination, flag and option counts for every question of one set."""
     bank = d.bank
     students = [r["student"] for r in d.roster]
-    points = {s: {q.id: d.effective(s, q)[0] for q in bank.questions} for s in students}
-    totals = {s: sum(v for v in points[s].values() if v is not None) for s in students}
+    points = {s: dict(zip((q.id for q in bank.questions), d.points[s])) for s in students}
+    totals = {s: d.total(s) for s in students}
     items = []
     for q in bank.questions:
         have = [s for s in students if points[s][q.id] is not None]
@@ -110,13 +110,14 @@ def item_analysis(d: "SetData") -> list[Item]:
         rest = [totals[s] - points[s][q.id] for s in have]
         difficulty = (sum(xs) / len(xs) / q.points) if xs and q.points else None
         r = _pearson(xs, rest) if len(have) >= MIN_STUDENTS else None
-        answers = [d.answers.get(s, {}).get(q.id, {}).get("answer") for s in have]
+        answers = ([d.answers.get(s, {}).get(q.id, {}).get("answer") for s in have]
+                   if q.type in ("single", "multi") else [])
         flag = ""
         if r is not None and r < 0:
             flag = f"negative discrimination ({r:.2f}): stronger students scored lower on it; check the key and wording"
         elif r is not None and r < NEAR_ZERO:
             flag = f"near-zero discrimination ({r:.2f}): it does not separate stronger from weaker students"
-        if len(have) >= MIN_STUDENTS:
+        if len(have) >= MIN_STUDENTS and answers:
             ranked = sorted(zip(rest, range(len(have))), reverse=True)
             top = [answers[i] for _, i in ranked[:max(1, round(len(have) * TOP_SHARE))]]
             wrong = _wrong_key(q, top, bank.key)
@@ -205,8 +206,8 @@ def _set_section(d: "SetData", items: list[Item]) -> str:
     bank = d.bank
     totals, pending, late = [], [], []
     for r in d.roster:
-        pts = [d.effective(r["student"], q)[0] for q in bank.questions]
-        totals.append(sum(p for p in pts if p is not None))
+        pts = d.points[r["student"]]
+        totals.append(d.total(r["student"]))
         waiting = sum(1 for q, p in zip(bank.questions, pts) if q.manual and p is None)
         if waiting:
             pending.append((r["student"], r["name"], waiting))
