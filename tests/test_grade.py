@@ -348,7 +348,9 @@ def _class(tmp_path: Path, reconcile: str = "An answer " * 50) -> Path:
 
 def _fill(sheet: Path, scores: dict[str, str], comment: str = "Good.") -> None:
     text = sheet.read_text(encoding="utf-8-sig")
+    limit = csv.field_size_limit(10 ** 9)  # answers of any length
     rows = list(csv.reader(io.StringIO(text, newline="")))
+    csv.field_size_limit(limit)
     head = next(i for i, r in enumerate(rows) if r and r[0] == "set")
     col = {c: n for n, c in enumerate(rows[head])}
     for r in rows[head + 1:]:

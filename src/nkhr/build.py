@@ -34,6 +34,15 @@ HOW_TO = (
 )
 
 
+HOW_TO_ASSESSED = (
+    "**How to answer.** Run the cells from the top (**Run → Run All Cells**). For each question, "
+    "answer in the form and press **Submit answer**: the answer is recorded under the question, "
+    "without saying whether it is right. This set is assessed: you can change any answer and submit "
+    "again until you hand in, and the last one counts. Your instructor's feedback comes after grading. "
+    "No Python is needed."
+)
+
+
 def _plural(n: float) -> str:
     return f"{n:g} point" + ("" if n == 1 else "s")
 
@@ -87,7 +96,7 @@ def notebook(bank: Bank, *, instructor: bool) -> nbformat.NotebookNode:
         intro += [f"*Generated from `solutions/{bank.set_id}.toml` by `workbook build`: edit the TOML, not this "
                   "notebook. It shows and records the key's answers, so grading it gives full marks on every "
                   "automatically scored question.*", ""]
-    intro += [HOW_TO]
+    intro += [HOW_TO_ASSESSED if bank.mode == "assessed" and not instructor else HOW_TO]
     cells = [
         new_markdown_cell("\n".join(intro).strip() + "\n", id="intro"),
         new_code_cell(_setup_source(bank.set_id, "solutions" if instructor else "student"), id="setup"),
