@@ -47,7 +47,6 @@ import os
 import re
 import sys
 import zipfile
-import zlib
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -222,15 +221,21 @@ def _zip_sources(path: Path, stack: ExitStack, problems: list[tuple[str, str]]) 
     try:
         zf = stack.enter_context(zipfile.ZipFile(path))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # UnicodeDecodeError: bad member names
-        problems.append((clean(path), f"not a readable zip file ({clean(exc)})"))
+    except Exception as exc:  # noqa: BLE001 - zipfile raises anything on a crafted file (bad names: UnicodeDecodeError)
+        problems.append((clean(path), f"not a readable zip file ({type(exc).__name__}: {clean(exc)})"))
         return []
     out: list[_Source] = []
     total = 0
     for info in infos:
-        parts = tuple(clean(p) for p in PurePosixPath(info.filename.replace("\\", "/")).parts
+        raw = info.orig_filename  # zipfile cuts a name at a NUL byte; the whole name is kept here
+        parts = tuple(clean(p) for p in PurePosixPath(raw.replace("\\", "/")).parts
                       if p not in ("", ".", "..", "/") and not p.endswith(":"))  # labels only: nothing is extracted
-        if info.is_dir() or not parts or any(p.startswith(".") or p == "__MACOSX" for p in parts):
+        if raw.endswith("/") or any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            continue
+        if not parts or "\x00" in raw:
+            if raw.lower().endswith(".ipynb") or not parts:
+                problems.append((f"{clean(path)}:{'/'.join(parts) or '(no name)'}",
+                                 "a member whose name is empty or holds a NUL byte; not read"))
             continue
         label = f"{clean(path)}:{'/'.join(parts)}"
         if parts[-1].lower().endswith(".zip"):
@@ -254,9 +259,8 @@ def _zip_sources(path: Path, stack: ExitStack, problems: list[tuple[str, str]]) 
             try:
                 with zf.open(info) as fh:
                     data = fh.read(declared + 1)  # the header's size may lie: read at most what it declares
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError, OSError,
-                    ValueError) as exc:
-                raise SubmissionError(f"cannot be read from the zip ({clean(exc)})") from None
+            except Exception as exc:  # noqa: BLE001 - zipfile raises anything on a crafted member
+                raise SubmissionError(f"cannot be read from the zip ({type(exc).__name__}: {clean(exc)})") from None
             if len(data) > declared:
                 raise SubmissionError("its size in the zip's header is wrong (the zip is damaged or crafted)")
             return data
