@@ -164,3 +164,33 @@ def test_closed_pipe_and_strict_ascii_terminal(tmp_path: Path, root: Path) -> No
     proc.stdout.close()  # the reader goes away at once (like `| head -0`)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode in (0, 1) and b"Traceback" not in err and b"BrokenPipe" not in err, err
+
+
+def test_an_nbformat_3_notebook_is_graded(tmp_path: Path) -> None:
+    """Old formats are converted (the only place nbformat is imported) and their answers read."""
+    from nkhr import ANSWER_MIME
+
+    v4 = notebook(key_answers(), student="kim")
+    cells = [{"cell_type": "code", "input": c.source, "language": "python", "metadata": {},
+              "outputs": [{"output_type": "display_data", "metadata": {}, ANSWER_MIME: o["data"][ANSWER_MIME]}
+                          for o in c.outputs]} for c in v4.cells]
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"nkhr": {"set": SET}},
+          "worksheets": [{"cells": cells, "metadata": {}}]}
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(v3), encoding="utf-8")
+    report = grade_paths([path], out=tmp_path / "out")
+    assert report.graded and report.graded[0].student == "kim"
+    assert report.graded[0].scores["camps-2010"].status == "correct"
+
+
+def test_a_zip_header_that_lies_is_read_no_further_than_it_declares(tmp_path: Path) -> None:
+    zpath = tmp_path / "liar.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a_1_1_01-the-record.ipynb", json.dumps(notebook(key_answers())))
+    data = bytearray(zpath.read_bytes())
+    for sig, off in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        i = data.find(sig)
+        data[i + off:i + off + 4] = (10).to_bytes(4, "little")  # claims 10 bytes; holds thousands
+    zpath.write_bytes(bytes(data))
+    report = grade_paths([zpath], out=tmp_path / "out")
+    assert not report.graded and "zip" in report.problems[0][1]  # stops at 10 bytes: the check fails, reported
