@@ -118,18 +118,20 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
 
 
 def test_nothing_is_written_outside_out(tmp_path: Path) -> None:
-    subs = tmp_path / "subs"
-    save(notebook(key_answers(), student="../../evil"), subs / "a.ipynb")
-    save(notebook(key_answers(), student="/etc/x"), subs / "b.ipynb")
+    base = tmp_path / "a" / "b" / "c"  # room above, so an escape would land where we look
+    subs = base / "subs"
+    save(notebook(key_answers(), student="../../../../evil"), subs / "a.ipynb")
+    save(notebook(key_answers(), student="x/../../../../../evil2"), subs / "b.ipynb")
     zpath = subs / "z.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.writestr("../../zip_evil_1_1_01-the-record.ipynb", nbformat.writes(notebook(key_answers())))
     before = _all_files(tmp_path)
-    out = tmp_path / "out"
+    out = base / "out"
     report = grade_paths([subs], out=out)
     _fill(out / f"review-{SET}-camps-reconcile.csv", {s.student: "1" for s in report.graded})
     import_manual([out / f"review-{SET}-camps-reconcile.csv"], out=out, final=True, lms="canvas")
     new = _all_files(tmp_path) - before
+    assert len(list((out / "feedback" / SET).iterdir())) == 3
     assert new and all(out in p.parents or p == out for p in new), sorted(new)
 
 

@@ -6,6 +6,7 @@ import csv
 import errno
 import io
 from pathlib import Path
+from statistics import correlation
 
 import pytest
 
@@ -238,6 +239,12 @@ def test_item_analysis_flags_a_planted_wrong_key(tmp_path: Path) -> None:
     assert float(items["camps-2010"]["discrimination"]) < 0
     assert items["camps-2014"]["flag"] == "" and float(items["camps-2014"]["discrimination"]) > 0.3
     assert float(items["camps-2010"]["difficulty"]) == 0.5
+    # discrimination is the *corrected* item-total correlation: the item against the total of the others
+    rows = grades(out)
+    for qid in ("camps-2010", "camps-2014", "record-order"):
+        item = [float(r[qid]) for r in rows]
+        rest = [float(r["total"]) - x for r, x in zip(rows, item)]
+        assert float(items[qid]["discrimination"]) == pytest.approx(correlation(item, rest), abs=0.006)
     page = (out / "class-report.html").read_text(encoding="utf-8")
     assert "check the key" in page and "Most missed" in page and 'role="img" aria-label="Students by total' in page
     assert "120,000: 10" in page  # how often each option was chosen
