@@ -600,12 +600,11 @@ def _grade_source(src: _Source, *, set_id: str | None, banks: _Banks, notes: lis
 
 
 def _progress(done: int, total: int, stream: TextIO) -> None:
+    """'Grading n/N' about every tenth of a large batch (every 1,000 at most), and at the end."""
     if total < 20:
         return
-    if getattr(stream, "isatty", lambda: False)():
-        if done == total or done % 50 == 0:
-            say(f"\rGrading {done}/{total}…" + ("" if done == total else "\033[1A"), stream)
-    elif done == total or done % 1000 == 0:
+    step = min(1000, max(1, total // 10))
+    if done == total or done % step == 0:
         say(f"Grading {done}/{total}", stream)
 
 
