@@ -196,3 +196,14 @@ def test_a_zip_header_that_lies_is_read_no_further_than_it_declares(tmp_path: Pa
     zpath.write_bytes(bytes(data))
     report = grade_paths([zpath], out=tmp_path / "out")
     assert not report.graded and "zip" in report.problems[0][1]  # stops at 10 bytes: the check fails, reported
+
+
+def test_v4_notebooks_are_read_without_importing_nbformat(tmp_path: Path) -> None:
+    """nbformat (and the jsonschema it pulls in) is imported only for the old formats 1-3."""
+    path = save(notebook(key_answers(), student="kim"), tmp_path / "k.ipynb")
+    code = ("import sys; from nkhr.grade import grade_paths; "
+            f"r = grade_paths([{str(path)!r}], out={str(tmp_path / 'out')!r}); "
+            "print(len(r.graded), 'nbformat' in sys.modules, 'jsonschema' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NKHR_JOURNAL": "off"})
+    assert done.stdout.split() == ["1", "False", "False"], done.stderr
