@@ -101,8 +101,10 @@ def make_workbook_submissions(folder: Path, set_id: str, students: list[tuple[st
         (folder / f"{sid}_{1000 + n}_{5000 + n}_{set_id}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
 
 
-def time_workbook(folder: Path, set_id: str, out: Path) -> tuple[float, float]:
-    """Seconds and peak memory (MB) of one ``workbook grade`` run into a fresh ``out``."""
+def time_workbook(folder: Path, set_id: str, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak memory (MB) and CPU seconds (user + system, its second process included)
+    of one ``workbook grade`` run into a fresh ``out``. On a shared machine the CPU time says what the
+    run costs; the wall time also says how busy the machine was."""
     shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "NKHR_JOURNAL": "off"}
     log = out.with_name(out.name + ".log")
@@ -116,7 +118,7 @@ def time_workbook(folder: Path, set_id: str, out: Path) -> tuple[float, float]:
         if proc.returncode != 0:
             fh.seek(0)
             sys.exit(f"workbook grade failed:\n{fh.read()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def json_floor(folder: Path) -> float:
@@ -277,11 +279,13 @@ def main() -> None:
             make_workbook_submissions(folder, args.set, students[:size], bank)
             floor = [json_floor(folder) for _ in range(args.runs)]
             runs = [time_workbook(folder, args.set, tmp / f"out{size}") for _ in range(args.runs)]
-            walls = [w for w, _ in runs]
+            walls = [w for w, _, _ in runs]
             reports = [report_cost(tmp / f"out{size}", args.set) for _ in range(args.runs)]
             print(f"workbook grade, {size} submissions: {spread(walls)} "
                   f"({statistics.median(walls) / size * 1000:.2f} ms each); peak memory "
-                  f"{spread([m for _, m in runs], unit='MB', digits=0)}")
+                  f"{spread([m for _, m, _ in runs], unit='MB', digits=0)}")
+            print(f"  CPU time (user + system, both processes): {spread([c for _, _, c in runs])}; "
+                  f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             print(f"  JSON floor (read + json.loads): {spread(floor)}; grading takes "
                   f"{statistics.median(walls) / statistics.median(floor):.1f}× the floor (medians)")
             print(f"  class report + item analysis alone: {spread(reports)}")

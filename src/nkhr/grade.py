@@ -839,11 +839,11 @@ def _effective(row: dict | None, q: Question) -> tuple[float | None, str]:
     return row["points"], row["status"]
 
 
-def word_flag(q: Question, answer: Any) -> str:
+def word_flag(q: Question, answer: Any, words: int | None = None) -> str:
     """'below the 60-word minimum' / 'above the 200-word maximum' for a written answer, else ''."""
     if not q.manual or not isinstance(answer, str) or not answer.strip():
         return ""
-    words = word_count(answer)
+    words = word_count(answer) if words is None else words
     if q.min_words and words < q.min_words:
         return f"below the {q.min_words}-word minimum"
     if q.max_words and words > q.max_words:
@@ -1025,8 +1025,9 @@ def _review_sheet(out: Path, d: SetData, q: Question, report: Report, secret: st
         text = answer if isinstance(answer, str) else ("(no answer)" if answer is None else json.dumps(answer))
         manual = "" if not row or row["manual"] is None else f"{row['manual']:g}"
         who, name = (anon_code(secret, bank.set_id, q.id, r["student"]), "") if secret else (r["student"], r["name"])
-        rows.append([bank.set_id, q.id, who, name, word_count(text) if isinstance(answer, str) else 0,
-                     word_flag(q, answer), text, manual, row["comment"] if row else ""])
+        words = word_count(text) if isinstance(answer, str) else 0
+        rows.append([bank.set_id, q.id, who, name, words, word_flag(q, answer, words), text, manual,
+                     row["comment"] if row else ""])
     if secret:
         rows.sort(key=lambda r: r[2])  # the codes are random-looking: a shuffled order
     if path.exists():

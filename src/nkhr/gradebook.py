@@ -104,8 +104,9 @@ class Gradebook:
             self.db.executemany("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?)", [
                 (s["set_id"], s["student"], s["name"], s["file"], s["sha256"], s["submitted_at"], now,
                  s.get("id_source", ""), int(s.get("late", False))) for s in subs])
+            known = set(self.db.execute("SELECT set_id, student FROM auto_scores GROUP BY set_id, student"))
             self.db.executemany("DELETE FROM auto_scores WHERE set_id=? AND student=?",
-                                [(s["set_id"], s["student"]) for s in subs])
+                                [k for k in ((s["set_id"], s["student"]) for s in subs) if k in known])
             dumped = [{qid: (_dump(a), p, pos, st, d) for qid, (a, p, pos, st, d) in s["scores"].items()} for s in subs]
             self.db.executemany("INSERT INTO auto_scores VALUES (?,?,?,?,?,?,?,?)", [
                 (s["set_id"], s["student"], qid, *row) for s, rows in zip(subs, dumped) for qid, row in rows.items()])

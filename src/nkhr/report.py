@@ -69,7 +69,9 @@ def _pearson(xs: list[float], ys: list[float]) -> float | None:
 def _option_counts(q: Question, answers: list[Any], key: Any) -> list[tuple[str, int, bool]]:
     """How often each option was chosen (single) or ticked (multi), and whether the key wants it."""
     if q.type == "single":
-        seen = Counter(canon(a) for a in answers if isinstance(a, str))
+        seen = Counter()
+        for a, n in Counter(a for a in answers if isinstance(a, str)).items():  # each distinct answer once
+            seen[canon(a)] += n
         return [(o, seen[canon(o)], key.accepts(q.id, "choice", canon(o))) for o in q.options]
     if q.type == "multi":
         seen = Counter(canon(x) for a in answers if isinstance(a, list) for x in set(map(str, a)))
