@@ -262,3 +262,15 @@ def test_report_is_written_on_every_run_and_lists_unscored_and_late(tmp_path: Pa
     assert "of 3  (1 awaiting your score)" in report.summary()
     assert "mean 1.00 of 1  (100 %)" in report.summary()  # per-question figures show their maximum
     assert "Next:" in report.summary() and "class-report.html" in report.summary()
+
+
+def test_an_imported_sheet_typed_with_a_decimal_comma_is_not_set_aside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    subs = _class(tmp_path)
+    grade_paths([subs], out=out)
+    sheet = out / f"{REVIEW}.csv"
+    _fill(sheet, {"kim": "2,5"})
+    assert import_manual([sheet], out=out).imported == 1
+    _fill(sheet, {"kim": "2,5"})  # the instructor's file, as they saved it
+    report = grade_paths([subs], out=out)
+    assert not list(out.glob("*.bak.csv")) and not report.attention

@@ -1063,7 +1063,8 @@ def _keep_unimported(path: Path, rows: list[list], report: Report) -> None:
             if e["raw_points"] and r is None:
                 carried = -10 ** 9  # a scored row for a student no longer on the sheet: keep the file
             continue
-        if (e["raw_points"], e["comment"]) != (r[7], r[8]):
+        same_points = _parse_number(e["raw_points"] or "x") == _parse_number(r[7] or "y") or e["raw_points"] == r[7]
+        if not same_points or e["comment"] != r[8]:
             r[7], r[8] = e["raw_points"] or r[7], e["comment"] or r[8]
             carried += 1
     if carried:
