@@ -488,18 +488,20 @@ def _frozen(answer: Any) -> Any:
     return None
 
 
-_SCORES: dict[tuple[int, str, Any], Score] = {}  # answers repeat across a class: each is scored once
+# answers repeat across a class: each distinct answer is scored once. The entry holds its bank, so the
+# bank's id cannot be reused by another bank while the entry exists.
+_SCORES: dict[tuple[int, str, Any], tuple[Bank, Score]] = {}
 
 
 def _score(q: Question, answer: Any, bank: Bank) -> Score:
     if not q.manual and (frozen := _frozen(answer)) is not None:
         key = (id(bank), q.id, frozen)
         hit = _SCORES.get(key)
-        if hit is None:
+        if hit is None or hit[0] is not bank:
             if len(_SCORES) > 200_000:
                 _SCORES.clear()
-            hit = _SCORES[key] = _score_now(q, answer, bank)
-        return hit
+            hit = _SCORES[key] = (bank, _score_now(q, answer, bank))
+        return hit[1]
     return _score_now(q, answer, bank)
 
 
