@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -68,3 +69,20 @@ def test_grader_scores_an_assessed_set_from_the_instructor_key(tmp_path: Path, m
     report = grade.grade_paths([save(notebook(key_answers(), student="kim"), tmp_path / "k.ipynb")],
                                out=tmp_path / "out")
     assert report.graded[0].points == sum(q.points for q in bank.questions if not q.manual)
+
+
+def test_each_bank_scores_with_its_own_key(tmp_path: Path) -> None:
+    """Scores are cached per distinct answer: a new bank (a corrected key) is never answered from an old one."""
+    from nkhr.grade import grade_notebook
+    from test_grade import notebook
+
+    text = (solutions_dir() / f"{SET}.toml").read_text(encoding="utf-8")
+    nb = notebook({"camps-2010": "120,000"})
+    for n in range(12):  # banks come and go, as in a long session: their ids get reused
+        right = "120,000" if n % 2 else "150,000 to 200,000"
+        path = tmp_path / f"{SET}.toml"
+        path.write_text(text.replace('answer = "150,000 to 200,000"', f'answer = "{right}"', 1), encoding="utf-8")
+        bank = load_bank(SET, path)
+        assert grade_notebook(nb, bank=bank)[1]["camps-2010"].status == ("correct" if n % 2 else "incorrect")
+        del bank
+        gc.collect()
