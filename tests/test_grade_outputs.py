@@ -259,7 +259,7 @@ def test_report_is_written_on_every_run_and_lists_unscored_and_late(tmp_path: Pa
     report = grade_paths([subs], out=out)
     page = (out / "class-report.html").read_text(encoding="utf-8")
     assert "smithjane" in page.split("Late submissions")[1] and "not scored yet" in page
-    assert "of 3  (1 awaiting your score)" in report.summary()
+    assert "camps-reconcile              not scored yet, of 3  (1 awaiting your score)" in report.summary()
     assert "mean 1.00 of 1  (100 %)" in report.summary()  # per-question figures show their maximum
     assert "Next:" in report.summary() and "class-report.html" in report.summary()
 

@@ -113,7 +113,7 @@ class Report:
     imported: int = 0  # manual scores read from review sheets
     rows_problems: bool = False  # problems are sheet rows, not submission files
     totals: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)  # (set, student) -> points, possible
-    question_means: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)  # set -> qid -> (mean, max)
+    question_means: dict[str, dict[str, tuple[float | None, float]]] = field(default_factory=dict)  # set -> qid -> (mean, max)
     pending: dict[str, dict[str, int]] = field(default_factory=dict)  # set -> qid -> answers awaiting a score
     sheets: dict[str, list[Path]] = field(default_factory=dict)  # set -> review sheets written
     written: list[Path] = field(default_factory=list)
@@ -151,8 +151,9 @@ class Report:
                              + (" so far: written answers count once scored" if self.pending.get(set_id) else ""))
             for qid, (m, top) in self.question_means[set_id].items():
                 waiting = self.pending.get(set_id, {}).get(qid)
-                tail = f"  ({waiting} awaiting your score)" if waiting else (f"  ({100 * m / top:.0f} %)" if top else "")
-                lines.append(f"  {qid:<28} mean {m:.2f} of {top:g}{tail}")
+                tail = f"  ({waiting} awaiting your score)" if waiting else (f"  ({100 * m / top:.0f} %)" if top and m is not None else "")
+                figure = f"mean {m:.2f} of {top:g}" if m is not None else f"not scored yet, of {top:g}"
+                lines.append(f"  {qid:<28} {figure}{tail}")
         if not (self.graded or self.imported or self.problems or self.exported):
             lines.append("No notebooks found.")
         lines.append(f"\nOutput: {self.out}")
@@ -954,7 +955,7 @@ def _grades_csv(out: Path, data: list[SetData], report: Report, sets: set[str]) 
             if bank.set_id in sets:
                 report.totals[(bank.set_id, student)] = (total, bank.possible)
         if bank.set_id in sets:
-            report.question_means[bank.set_id] = {q.id: (sum(sums[q.id]) / len(sums[q.id]) if sums[q.id] else 0.0,
+            report.question_means[bank.set_id] = {q.id: (sum(sums[q.id]) / len(sums[q.id]) if sums[q.id] else None,
                                                          q.points) for q in bank.questions}
             report.pending[bank.set_id] = {k: v for k, v in waiting.items() if v}
         at += len(bank.questions) + 3
