@@ -1,15 +1,21 @@
-"""Grading benchmark: ``workbook grade`` against nbgrader's ``autograde`` on the same exercise set.
+"""Grading benchmark: ``workbook grade`` against nbgrader's ``autograde``, and at 1,000 and 10,000 submissions.
 
-    python benchmarks/bench_grading.py [--set 01-the-record] [--n 100] [--big 1000]
-                                       [--nbgrader-venv /tmp/nbgrader-venv] [--skip-nbgrader]
+    python benchmarks/bench_grading.py [--set 01-the-record] [--n 100] [--sizes 1000 10000] [--runs 3]
+                                       [--pairs 3] [--nbgrader-venv /tmp/nbgrader-venv] [--skip-nbgrader]
 
-Run it with the workbook's Python (the one where ``pip install -e .`` was done). It makes N
-synthetic submissions (seeded; ~70 % of answers right) and grades them twice, with the same
-answers: as saved workbook notebooks by ``workbook grade``, and as an equivalent nbgrader
-assignment (one answer cell and one autograded test cell per question) by ``nbgrader autograde``,
-which runs every student's notebook in a kernel. nbgrader==0.9.6 lives in its own venv
-(created on first run if missing; never in the workbook's environment). Both timings include
-starting the command. Then ``workbook grade`` alone on ``--big`` submissions.
+Run it with the workbook's Python (the one where ``pip install -e .`` was done). It makes
+synthetic submissions (seeded; ~70 % of answers right) and grades them:
+
+1. N side by side, ``--pairs`` times: as saved workbook notebooks by ``workbook grade``, and as an
+   equivalent nbgrader assignment (one answer cell and one autograded test cell per question) by
+   ``nbgrader autograde``, which runs every student's notebook in a kernel. nbgrader==0.9.6
+   lives in its own venv (created on first run if missing; never in the workbook's
+   environment). Both timings include starting the command; the ratio is the median of the pairs.
+2. ``workbook grade`` alone on each of ``--sizes``, ``--runs`` times: wall time and peak memory
+   of the command, the JSON floor (reading every file and ``json.loads``, in this process), and
+   the cost of the class report (``class-report.html`` + ``item-analysis.csv``) on its own.
+
+Every figure is printed as minimum / median / maximum. Nothing asserts on them.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ import copy
 import json
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,15 +101,52 @@ def make_workbook_submissions(folder: Path, set_id: str, students: list[tuple[st
         (folder / f"{sid}_{1000 + n}_{5000 + n}_{set_id}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
 
 
-def time_workbook(folder: Path, set_id: str, out: Path) -> float:
+def time_workbook(folder: Path, set_id: str, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak memory (MB) and CPU seconds (user + system, its second process included)
+    of one ``workbook grade`` run into a fresh ``out``. On a shared machine the CPU time says what the
+    run costs; the wall time also says how busy the machine was."""
+    shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "NKHR_JOURNAL": "off"}
+    log = out.with_name(out.name + ".log")
+    with log.open("w+") as fh:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "nkhr.cli", "grade", str(folder), "--set", set_id,
+                                 "--out", str(out)], stdout=fh, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this one process's peak memory, not the children's so far
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            fh.seek(0)
+            sys.exit(f"workbook grade failed:\n{fh.read()[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def json_floor(folder: Path) -> float:
+    """Seconds to read every notebook in ``folder`` and parse it with ``json.loads``."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "nkhr.cli", "grade", str(folder), "--set", set_id,
-                             "--out", str(out)], capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"workbook grade failed:\n{result.stdout}\n{result.stderr}")
-    return seconds
+    for path in sorted(folder.iterdir()):
+        json.loads(path.read_bytes())
+    return time.perf_counter() - start
+
+
+def report_cost(out: Path, set_id: str) -> float:
+    """Seconds to write the class report and item analysis from an existing gradebook."""
+    from nkhr.grade import SetData
+    from nkhr.gradebook import Gradebook
+    from nkhr.report import write_class_report
+
+    gb = Gradebook(out)
+    try:
+        start = time.perf_counter()
+        write_class_report(out, [SetData(load_bank(set_id), gb.roster(set_id), gb.all_answers(set_id))])
+        return time.perf_counter() - start
+    finally:
+        gb.close()
+
+
+def spread(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    """min / median / max."""
+    return " / ".join(f"{v:.{digits}f}" for v in (min(values), statistics.median(values), max(values))) + f" {unit}"
 
 
 # ---------------------------------------------------------------- the nbgrader assignment
@@ -197,27 +242,54 @@ def time_nbgrader(course: Path, bank, students: list[tuple[str, dict]], exe: Pat
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", default="01-the-record")
-    ap.add_argument("--n", type=int, default=100)
-    ap.add_argument("--big", type=int, default=1000)
+    ap.add_argument("--n", type=int, default=100, help="submissions graded side by side with nbgrader")
+    ap.add_argument("--pairs", type=int, default=3, help="side-by-side pairs (the ratio is their median)")
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000], help="larger runs, ours alone")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each larger size")
     ap.add_argument("--nbgrader-venv", type=Path, default=Path(tempfile.gettempdir()) / "nbgrader-venv")
     ap.add_argument("--skip-nbgrader", action="store_true")
     args = ap.parse_args()
     bank = load_bank(args.set)
     rng = random.Random(20261120)
-    students = [(f"student{n:04d}", synthetic_answers(bank, rng)) for n in range(max(args.n, args.big))]
+    students = [(f"student{n:05d}", synthetic_answers(bank, rng)) for n in range(max([args.n, *args.sizes]))]
+    print(f"Exercise set {args.set}; figures are minimum / median / maximum.")
     with tempfile.TemporaryDirectory(prefix="nkhr-bench-") as tmp:
         tmp = Path(tmp)
         make_workbook_submissions(tmp / "wb", args.set, students[:args.n], bank)
-        ours = time_workbook(tmp / "wb", args.set, tmp / "wb-out")
-        print(f"workbook grade, {args.n} submissions:  {ours:7.2f} s  ({ours / args.n * 1000:.1f} ms each)")
-        if not args.skip_nbgrader:
-            theirs = time_nbgrader(tmp / "course", bank, students[:args.n], nbgrader_venv(args.nbgrader_venv))
-            print(f"nbgrader autograde, {args.n} submissions: {theirs:7.2f} s  ({theirs / args.n * 1000:.1f} ms each)")
-            print(f"ratio: nbgrader takes {theirs / ours:.1f} times as long")
+        if args.skip_nbgrader:
+            ours = [time_workbook(tmp / "wb", args.set, tmp / "wb-out")[0] for _ in range(args.pairs)]
+            print(f"workbook grade, {args.n} submissions: {spread(ours)}")
+        else:
+            exe = nbgrader_venv(args.nbgrader_venv)
+            ours, theirs = [], []
+            for pair in range(args.pairs):  # side by side: the machine's load hits both alike
+                ours.append(time_workbook(tmp / "wb", args.set, tmp / "wb-out")[0])
+                shutil.rmtree(tmp / "course", ignore_errors=True)
+                theirs.append(time_nbgrader(tmp / "course", bank, students[:args.n], exe))
+                print(f"  pair {pair + 1}: workbook {ours[-1]:.2f} s, nbgrader {theirs[-1]:.1f} s, "
+                      f"ratio {theirs[-1] / ours[-1]:.0f}", flush=True)
+            ratios = [t / o for o, t in zip(ours, theirs)]
+            print(f"workbook grade, {args.n} submissions:     {spread(ours)}")
+            print(f"nbgrader autograde, {args.n} submissions: {spread(theirs, digits=1)}")
+            print(f"ratio (nbgrader / workbook, per pair): {spread(ratios, unit='×', digits=0)}; "
+                  f"median {statistics.median(ratios):.0f}×")
         shutil.rmtree(tmp / "wb")
-        make_workbook_submissions(tmp / "big", args.set, students[:args.big], bank)
-        big = time_workbook(tmp / "big", args.set, tmp / "big-out")
-        print(f"workbook grade, {args.big} submissions: {big:7.2f} s  ({big / args.big * 1000:.1f} ms each)")
+        for size in args.sizes:
+            folder = tmp / f"s{size}"
+            make_workbook_submissions(folder, args.set, students[:size], bank)
+            floor = [json_floor(folder) for _ in range(args.runs)]
+            runs = [time_workbook(folder, args.set, tmp / f"out{size}") for _ in range(args.runs)]
+            walls = [w for w, _, _ in runs]
+            reports = [report_cost(tmp / f"out{size}", args.set) for _ in range(args.runs)]
+            print(f"workbook grade, {size} submissions: {spread(walls)} "
+                  f"({statistics.median(walls) / size * 1000:.2f} ms each); peak memory "
+                  f"{spread([m for _, m, _ in runs], unit='MB', digits=0)}")
+            print(f"  CPU time (user + system, both processes): {spread([c for _, _, c in runs])}; "
+                  f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+            print(f"  JSON floor (read + json.loads): {spread(floor)}; grading takes "
+                  f"{statistics.median(walls) / statistics.median(floor):.1f}× the floor (medians)")
+            print(f"  class report + item analysis alone: {spread(reports)}")
+            shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

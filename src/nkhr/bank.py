@@ -32,6 +32,9 @@ FILE_REF = re.compile(
 _QFIELDS = {f.name for f in fields(Question)}
 
 
+MODES = ("practice", "assessed")
+
+
 class BankError(ValueError):
     """A question bank or public key is missing or malformed; the message says which and why."""
 
@@ -57,6 +60,12 @@ class Bank:
     @property
     def possible(self) -> float:
         return sum(q.points for q in self.questions)
+
+    @property
+    def mode(self) -> str:
+        """``"practice"`` (instant right/wrong feedback, the default) or ``"assessed"`` (answers recorded,
+        no feedback, no key in the student build; the grader's feedback comes after hand-in)."""
+        return self.meta.get("mode", "practice")
 
 
 # ---------------------------------------------------------------- hashing and unlocking
@@ -172,6 +181,8 @@ def load_bank(set_id: str, path: Path | None = None) -> Bank:
         explanations[q.id] = extra.get("explanation", "")
     if not questions:
         raise BankError(f"{path.name}: defines no [[questions]].")
+    if data.get("mode", "practice") not in MODES:
+        raise BankError(f"{path.name}: mode = {data.get('mode')!r}; use one of {', '.join(map(repr, MODES))}.")
     meta = {k: v for k, v in data.items() if k != "questions"}
     meta["salt"] = salt
     return Bank(set_id, data.get("title", set_id), questions, PlainKey(accepted, explanations), meta, answers, solutions)
@@ -305,14 +316,16 @@ def _accepted_pairs(q: Question, answer: Any, extra: dict) -> dict[str, set[str]
 # ---------------------------------------------------------------- the public (student) key
 
 def public_key(bank: Bank) -> dict:
-    """The student build's key: questions, hashed accepted pairs, locked explanations."""
+    """The student build's key: questions, hashed accepted pairs, locked explanations.
+
+    For an assessed set, only the questions: nothing a student could try answers against."""
     salt = bank.meta["salt"]
     out = []
     for q in bank.questions:
         entry = {k: v for k, v in asdict(q).items() if v not in ("", [], 0) or k in ("id", "type", "points")}
         if "source" in entry:
             entry["source"] = student_source(q)
-        if not q.manual:
+        if not q.manual and bank.mode != "assessed":  # an assessed set ships no key and no explanations
             pairs = bank.key.accepted[q.id]
             entry["accept"] = sorted(_h(salt, q.id, item, v) for item, values in pairs.items() for v in values)
             right = _right_answers(q, bank.answers[q.id], bank.solutions[q.id])

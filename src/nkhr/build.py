@@ -38,6 +38,15 @@ HOW_TO = (
 )
 
 
+HOW_TO_ASSESSED = (
+    "**How to answer.** Run the cells from the top (**Run → Run All Cells**). For each question, "
+    "answer in the form and press **Submit answer**: the answer is recorded under the question, "
+    "without saying whether it is right. This set is assessed: you can change any answer and submit "
+    "again until you hand in, and the last one counts. Your instructor's feedback comes after grading. "
+    "No Python is needed."
+)
+
+
 def _plural(n: float) -> str:
     return f"{n:g} point" + ("" if n == 1 else "s")
 
@@ -115,7 +124,8 @@ def notebook(bank: Bank, *, instructor: bool) -> nbformat.NotebookNode:
                   "automatically scored question.*", ""]
     n = len(bank.questions)
     intro += [f"**Time:** about {minutes(bank)} minutes · **Points:** {bank.possible:g} in all, "
-              f"{n} question{'s' if n != 1 else ''}.", "", HOW_TO]
+              f"{n} question{'s' if n != 1 else ''}.", "",
+              HOW_TO_ASSESSED if bank.mode == "assessed" and not instructor else HOW_TO]
     cells = [
         new_markdown_cell("\n".join(intro).strip() + "\n", id="intro"),
         new_code_cell(_setup_source(bank.set_id, "solutions" if instructor else "student"), id="setup"),

@@ -168,6 +168,8 @@ def feedback_html(q: Question, answer: Any, bank: Bank) -> str:
     problem = validate(q, answer)
     if problem:
         return _box("info", html.escape(problem))
+    if bank.mode == "assessed" and not q.manual:  # no right/wrong until the grader's feedback
+        return _box("info", "Recorded — you can change it until you hand in.")
     if q.manual:
         note = length_note(q, answer)
         if note:
