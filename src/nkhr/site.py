@@ -80,6 +80,7 @@ def rewrite_links(text: str, *, depth: int) -> str:
         name = Path(path).name
         anchor = f"#{anchor}" if anchor else ""
         if path.endswith(".md") and ("readings" in path or depth == 1 and "/" not in path):
+            name = "reading-list.md" if name == "README.md" else name
             return f'href={quote}{up}readings/{name[:-3]}.html{anchor}{quote}'
         if path.endswith("-exercises.ipynb"):
             return f'href={quote}{up}{LITE}exercises/{name}{quote}'
