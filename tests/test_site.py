@@ -246,3 +246,15 @@ def test_the_browser_app_is_self_hosted(built: Path) -> None:
     for entry in lock.values():
         wheel = pyodide / entry["file_name"]
         assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"], entry["name"]
+
+
+def test_app_lessons_show_the_same_charts_as_the_reading_site(built: Path) -> None:
+    """The browser app cannot draw charts: its lessons carry the images drawn at build time. They must
+    be the very images on the reading pages (one build, one set of data files), and say so."""
+    for page in sorted((built / "lessons").glob("*.html")):
+        nb = json.loads((built / "lite" / "files" / "notebooks" / f"{page.stem}.ipynb").read_text())
+        assert nb["cells"][0]["source"] == lite.LESSON_NOTE
+        in_app = ["".join(o["data"]["image/png"]).replace("\n", "") for c in nb["cells"] for o in c.get("outputs", [])
+                  if "image/png" in o.get("data", {})]
+        on_page = re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', page.read_text())
+        assert in_app == on_page, f"{page.stem}: the app's charts differ from the reading page's"

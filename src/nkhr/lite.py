@@ -32,6 +32,12 @@ HAND_IN = ("**Browser edition: how to hand in.** Answer each question and press 
            "Work kept only in the browser can vanish when the browser clears its storage, so download at the end "
            "of every session. To go on later, drag your downloaded file into the file list and open it.")
 
+LESSON_NOTE = ("**Browser edition.** The charts below were drawn when this site was built, from the same data "
+               "files. Python runs in your browser here, but the chart library (matplotlib) does not, so the code "
+               "cells of this lesson cannot be re-run in the browser app. Read the lesson and its charts here or "
+               "on the reading site; do the exercise set in the app; use `make lab`, Binder or your JupyterHub to "
+               "run the explorers.")
+
 
 def config(path: Path = CONFIG) -> dict:
     """The pinned parts of the browser app."""
@@ -148,18 +154,19 @@ def lock(core_lock: dict, wheels: list[Path]) -> dict:
     return {"info": core_lock["info"], "packages": entries}
 
 
-def lite_notebook(path: Path, *, exercise: bool) -> None:
-    """Point a notebook at the browser kernel; an exercise set also says how to hand in."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
+def lite_notebook(path: Path, *, exercise: bool, executed: dict | None = None) -> None:
+    """Point a notebook at the browser kernel; an exercise set also says how to hand in, and a
+    lesson (``executed``: its outputs from the build) says what runs in the browser."""
+    nb = executed if executed is not None else json.loads(path.read_text(encoding="utf-8"))
     nb.setdefault("metadata", {})["kernelspec"] = dict(LITE_KERNEL)
-    if exercise:
-        nb["cells"].insert(0, {"cell_type": "markdown", "id": "nkhr-lite-hand-in", "metadata": {},
-                               "source": HAND_IN})
+    note = HAND_IN if exercise else LESSON_NOTE
+    nb["cells"].insert(0, {"cell_type": "markdown", "id": "nkhr-lite-note", "metadata": {}, "source": note})
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def build_lite(student: Path, out: Path, *, root: Path | None = None) -> Path:
-    """Build the JupyterLite app into ``out`` from the student copy ``student``."""
+def build_lite(student: Path, out: Path, *, root: Path | None = None, lessons: dict | None = None) -> Path:
+    """Build the JupyterLite app into ``out`` from the student copy ``student``; ``lessons`` are the
+    lesson notebooks as executed by the reading build, by file name (else the stored ones)."""
     cfg = config()
     root = root or Path(__file__).resolve().parents[2]
     cache = cache_dir(root)
@@ -169,7 +176,7 @@ def build_lite(student: Path, out: Path, *, root: Path | None = None) -> Path:
     for folder in ("notebooks", "exercises", "readings"):
         shutil.copytree(student / folder, contents / folder)
     for nb in (contents / "notebooks").glob("*.ipynb"):
-        lite_notebook(nb, exercise=False)
+        lite_notebook(nb, exercise=False, executed=(lessons or {}).get(nb.name))
     for nb in (contents / "exercises").glob("*.ipynb"):
         lite_notebook(nb, exercise=True)
 

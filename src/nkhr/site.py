@@ -172,14 +172,20 @@ def markdown_page(md: str, *, depth: int) -> str:
     return rewrite_links(mistune.html(md), depth=depth)
 
 
-def build_reading(root: Path, out: Path, *, run: bool = True) -> list[Path]:
-    """Write the reading site into ``out`` from the student copy ``root``; return the pages written."""
+def build_reading(root: Path, out: Path, *, run: bool = True, executed: dict | None = None) -> list[Path]:
+    """Write the reading site into ``out`` from the student copy ``root``; return the pages written.
+
+    ``executed`` (if given) receives each lesson as run here, by file name: the browser app shows
+    those outputs (charts drawn at build time from the same data files).
+    """
     out.mkdir(parents=True, exist_ok=True)
     (out / "lessons").mkdir(exist_ok=True)
     (out / "readings").mkdir(exist_ok=True)
     written, items = [], []
     for nb_path in lessons(root):
         nb = execute(nb_path) if run else json.loads(nb_path.read_text(encoding="utf-8"))
+        if executed is not None:
+            executed[nb_path.name] = json.loads(json.dumps(nb))
         title = title_of(nb, nb_path.stem)
         target = out / "lessons" / f"{nb_path.stem}.html"
         target.write_text(page(title, lesson_page(nb, nb_path.name), depth=1), encoding="utf-8")
@@ -240,12 +246,13 @@ def build(out: Path | str = "_site", *, lite: bool = True, run: bool = True) -> 
     with tempfile.TemporaryDirectory(prefix="nkhr-site-") as tmp:
         student = release(Path(tmp) / "student")
         t0 = time.perf_counter()
-        build_reading(student, out, run=run)
+        executed: dict[str, dict] = {}
+        build_reading(student, out, run=run, executed=executed)
         timings["reading"] = time.perf_counter() - t0
         if lite:
             from .lite import build_lite
 
             t0 = time.perf_counter()
-            build_lite(student, out / "lite")
+            build_lite(student, out / "lite", lessons=executed)
             timings["lite"] = time.perf_counter() - t0
     return timings
