@@ -42,12 +42,18 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
+    import subprocess
+
     from .site import build, folder_size
 
     try:
         timings = build(args.dest, lite=not args.no_lite)
     except (FileNotFoundError, OSError) as exc:
         print(f"workbook site: {exc}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as exc:
+        print(f"workbook site: this step failed (see its messages above): {' '.join(map(str, exc.cmd))}",
+              file=sys.stderr)
         return 2
     parts = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
     print(f"Site written to {args.dest} ({folder_size(args.dest) / 1e6:.0f} MB; {parts}). "

@@ -57,6 +57,10 @@ def fetch_pyodide(version: str, cache: Path) -> Path:
     if not (target / "pyodide.mjs").is_file():
         tgz = cache / f"pyodide-{version}.tgz"
         if not tgz.is_file():
+            if shutil.which("npm") is None:
+                raise FileNotFoundError("npm is needed to fetch Pyodide's core from the npm registry: install "
+                                        "Node.js/npm (Debian: apt-get install npm), or build the reading site "
+                                        "alone with `workbook site --no-lite`.")
             subprocess.run(["npm", "pack", f"pyodide@{version}", "--silent"], cwd=cache, check=True,
                            stdout=subprocess.DEVNULL)
         with tarfile.open(tgz) as tar:
