@@ -12,7 +12,7 @@ AXE_VERSION := 4.14.1
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 FIRST_LESSON := notebooks/00-start-here.ipynb
 
-.PHONY: lab test setup build execute
+.PHONY: lab test setup build execute site
 
 setup: $(STAMP) $(AXE)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml jupyter-config/overrides.json
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed: install it, or run 'make PYTHON=/path/to/python3.11 lab'."; exit 1; }
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[lab,charts,grading,test,site]'
 	@# JupyterLab defaults for students: no news prompt; widget state saved with each notebook
 	mkdir -p $(VENV)/share/jupyter/lab/settings && cp jupyter-config/overrides.json $(VENV)/share/jupyter/lab/settings/
 	@touch $(STAMP)
@@ -50,3 +50,8 @@ build: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/workbook build --force --lessons
 	$(BIN)/workbook toc
+
+# The no-install web edition: _site/ (reading site) and _site/lite/ (the browser app). Needs npm for
+# Pyodide's core (npm registry); everything else comes from PyPI. Serve it with any static server.
+site: $(STAMP)
+	$(BIN)/workbook site _site

@@ -41,6 +41,39 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .site import build, folder_size
+
+    try:
+        timings = build(args.dest, lite=not args.no_lite)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"workbook site: {exc}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as exc:
+        print(f"workbook site: this step failed (see its messages above): {' '.join(map(str, exc.cmd))}",
+              file=sys.stderr)
+        return 2
+    parts = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
+    print(f"Site written to {args.dest} ({folder_size(args.dest) / 1e6:.0f} MB; {parts}). "
+          f"Serve it with: python -m http.server -d {args.dest} -b 127.0.0.1 8000")
+    return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    from .links import LinkError, links
+
+    try:
+        found = links(args.target, repo=args.repo, branch=args.branch, hub=args.hub, site=args.site)
+    except LinkError as exc:
+        print(f"workbook link: {exc}", file=sys.stderr)
+        return 2
+    for name, url in found.items():
+        print(f"{name}: {url}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``workbook`` console command."""
     parser = argparse.ArgumentParser(prog="workbook", description="North Korea human-rights workbook tools.")
@@ -55,6 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     p_release = sub.add_parser("release", help="write what students get (no solutions/) into a new folder")
     p_release.add_argument("dest", help="a new or empty folder outside the workbook")
     p_release.set_defaults(func=_release)
+    p_site = sub.add_parser("site", help="build the no-install web edition (reading site + browser app)")
+    p_site.add_argument("dest", nargs="?", default="_site", help="output folder (default: _site; replaced)")
+    p_site.add_argument("--no-lite", action="store_true", help="reading site only, no browser app")
+    p_site.set_defaults(func=_site)
+    p_link = sub.add_parser("link", help="print nbgitpuller, Binder and browser-app links for a lesson or set")
+    p_link.add_argument("target", help="a lesson or set id, e.g. 03 or 03-un-mechanisms")
+    p_link.add_argument("--repo", default=None, help="public git URL of the workbook (default: from pyproject)")
+    p_link.add_argument("--branch", default="main")
+    p_link.add_argument("--hub", default=None, help="your JupyterHub's address, e.g. https://hub.example.edu")
+    p_link.add_argument("--site", default=None, help="where _site is published, e.g. https://example.org/nkhr")
+    p_link.set_defaults(func=_link)
     from .grade import add_parser as add_grade_parser  # the grading command (nkhr.grade)
 
     add_grade_parser(sub)

@@ -13,7 +13,7 @@ from pathlib import Path
 from .bank import list_sets, load_bank
 from .paths import project_root
 
-FOLDERS = ("notebooks", "exercises", "readings", "src", "jupyter-config")
+FOLDERS = ("notebooks", "exercises", "readings", "src", "jupyter-config", "binder")
 FILES = ("pyproject.toml", "environment.yml", "Makefile", "postBuild")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info", ".nkhr-journal")
 TEXT_SUFFIXES = {".ipynb", ".json", ".md", ".csv", ".py", ".toml", ".yml", ".txt", ""}
