@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FIRST_LESSON := notebooks/00-start-here.ipynb
 
-.PHONY: lab test setup build execute
+.PHONY: lab test check setup build execute
 
 setup: $(STAMP)
 
@@ -26,8 +26,15 @@ lab: $(STAMP)
 	@# Serve the whole workbook (lessons link to ../exercises and ../readings) and open Lesson 00.
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/$(FIRST_LESSON) $(ROOT_FLAG)
 
+# Three pytest-xdist workers: the browser tests wait on JupyterLab and kernels as much as they compute.
+WORKERS ?= 3
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
+
+# The inner loop: everything but the browser tests (which need Chromium and take longest).
+check: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not browser"
 
 # Regenerate the student exercise notebooks from solutions/ (a test fails when they drift).
 build: $(STAMP)
