@@ -14,9 +14,6 @@ of ``browser_support.py``; a failing test leaves screenshots in ``test-artifacts
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -285,9 +282,13 @@ def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, n
 
 
 @pytest.mark.parametrize("name", _params(EXERCISES, "exercise notebooks in exercises/"))
-def test_browser_saved_submission_grades_full_marks(workbook, name, tmp_path):
-    """Grade the notebook the browser saved with ``workbook grade``: full automatic points."""
+def test_browser_saved_submission_grades_full_marks(workbook, name, tmp_path, monkeypatch, capsys):
+    """Grade the notebook the browser saved with ``workbook grade``: full automatic points.
+
+    The command runs in this process (``nkhr.cli.main``, as the ``workbook`` script does), so the
+    test does not pay a new interpreter and its imports for every set."""
     from nkhr.bank import load_bank
+    from nkhr.cli import main
 
     if name not in SAVED:
         pytest.skip(f"{name} was not answered and saved in the browser (see the test above)")
@@ -295,11 +296,11 @@ def test_browser_saved_submission_grades_full_marks(workbook, name, tmp_path):
     bank = load_bank(set_id)
     questions = [bank.question(q) for q in qids]
     out = tmp_path
-    env = {**os.environ, "NKHR_ROOT": str(workbook.path), "NKHR_JOURNAL": "off",
-           "PYTHONPATH": str(ROOT / "src")}
-    result = subprocess.run([sys.executable, "-m", "nkhr.cli", "grade", str(path), "--out", str(out / "graded")],
-                            capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 0, f"workbook grade failed:\n{result.stdout}\n{result.stderr}"
+    monkeypatch.setenv("NKHR_ROOT", str(workbook.path))
+    monkeypatch.setenv("NKHR_JOURNAL", "off")
+    code = main(["grade", str(path), "--out", str(out / "graded")])
+    printed = capsys.readouterr()
+    assert code == 0, f"workbook grade failed:\n{printed.out}\n{printed.err}"
     auto = [q for q in questions if not q.manual]
     rows = []
     for f in sorted((out / "graded").rglob("*.csv")):
