@@ -71,7 +71,8 @@ def bench(what: str, runs: int, ref: str | None, logs: Path) -> list[float]:
     try:
         if what in ("test", "check"):
             ready = ROOT if ref is None else clone(ref, tmp)
-            subprocess.run(["make", "setup"], cwd=ready, check=True, stdout=subprocess.DEVNULL)
+            with (logs / f"{what}-setup.log").open("w") as fh:
+                subprocess.run(["make", "setup"], cwd=ready, check=True, stdout=fh, stderr=subprocess.STDOUT)
         for n in range(1, runs + 1):
             before = load()
             if what == "clone":

@@ -57,6 +57,7 @@ def work_unit(nodeid: str) -> str:
     return nodeid
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: no error where it is not installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """pytest-xdist's own ``--dist loadgroup`` cannot mark tests under pytest 9 (node ids are
     read-only there), so the units are named here, from the node ids the workers report."""

@@ -257,7 +257,9 @@ def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, n
         assert q.id in answers, f"{q.id}: no recorded answer in the saved notebook"
         assert answers[q.id]["answer"] == entered[q.id], f"{q.id}: saved {answers[q.id]['answer']!r}"
         assert answers[q.id]["set"] == set_id
-    assert answers[wrong_q.id]["attempts"] == 2 if wrong_q else True
+    if wrong_q is not None:
+        tries = answers[wrong_q.id]["attempts"]
+        assert tries == 2, f"{wrong_q.id}: {tries} attempt(s) saved, not 2 (one wrong, then right)"
 
     # close it, reopen it, restart and run all: the journal brings every answer back
     again = page
@@ -316,3 +318,16 @@ def test_browser_saved_submission_grades_full_marks(workbook, name, tmp_path, mo
     assert STUDENT_ID in " ".join(row.values()) or Path(name).stem in " ".join(row.values()), row
     got = {q.id: float(row[cols[q.id]]) for q in auto}
     assert got == {q.id: float(q.points) for q in auto}, f"{f.name}: {got}"
+
+
+# ---------------------------------------------------------------- the shared fixtures themselves
+
+def test_fresh_workbook_is_a_new_untouched_copy_served_by_the_same_server(lab_server, workbook, fresh_workbook):
+    """A second student's copy: its own folder in the one server's root, with the committed files."""
+    copy = fresh_workbook()
+    assert copy.prefix != workbook.prefix and copy.path.parent == workbook.path.parent == lab_server.root
+    served = lab_server.api("GET", f"/api/contents/{copy.rel('exercises')}")
+    assert {c["name"] for c in served["content"]} >= set(EXERCISES)
+    for name in EXERCISES:
+        assert (copy.path / "exercises" / name).read_bytes() == (ROOT / "exercises" / name).read_bytes(), name
+    assert not (copy.path / ".nkhr-journal").exists()
