@@ -146,13 +146,16 @@ def free_port() -> int:
 class LabServer:
     """``python -m jupyterlab`` on 127.0.0.1, a free port and a known token, in its own process group.
 
-    ``home`` holds its settings and log; ``root`` (``home/root``) is what it serves: one folder per
-    workbook copy, made with :meth:`new_workbook`.
+    ``home`` holds its settings and log. ``LabServer(None, home)`` serves ``home/root``: one folder
+    per workbook copy, made with :meth:`new_workbook` (the shared server). ``LabServer(workbook,
+    home)`` serves one copy at the top, as ``workbook/notebooks/…`` (a test module's own server).
     """
 
-    def __init__(self, home: Path, port: int | None = None, token: str | None = None, pid: int | None = None):
+    def __init__(self, workbook: Path | None, home: Path, *, root: Path | None = None,
+                 port: int | None = None, token: str | None = None, pid: int | None = None):
+        self.workbook = workbook
         self.home = home
-        self.root = home / "root"
+        self.root = root or workbook or home / "root"
         self.port = port or free_port()
         self.token = token or secrets.token_hex(16)
         self.pid = pid
@@ -163,11 +166,13 @@ class LabServer:
     # -- state shared between processes (pytest-xdist workers)
 
     def state(self) -> dict[str, Any]:
-        return {"home": str(self.home), "port": self.port, "token": self.token, "pid": self.pid}
+        return {"home": str(self.home), "root": str(self.root), "port": self.port, "token": self.token,
+                "pid": self.pid}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabServer":
-        return cls(Path(state["home"]), state["port"], state["token"], state["pid"])
+        return cls(None, Path(state["home"]), root=Path(state["root"]), port=state["port"], token=state["token"],
+                   pid=state["pid"])
 
     def alive(self) -> bool:
         try:
@@ -315,7 +320,7 @@ def shared_server() -> LabServer:
             if server.alive():
                 return server
             raise RuntimeError(f"the shared JupyterLab server is not running any more:\n{server.log_tail(20)}")
-        server = LabServer(folder / "lab")
+        server = LabServer(None, folder / "lab")
         server.home.mkdir(parents=True, exist_ok=True)
         server.start()
         state_file.write_text(json.dumps(server.state()))

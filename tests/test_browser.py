@@ -152,14 +152,29 @@ def submit(page, cell, q, expect_class: str | tuple[str, ...]) -> None:
     cell.locator(sel).first.wait_for(state="visible", timeout=15_000)
 
 
-def recorded_line(cell, qid: str, timeout: float = 15_000) -> str:
-    """The "Recorded answer for <qid>: …" line under a question, waiting for it to appear."""
+_LINE_SHOWN_JS = """
+([cell, want]) => [...cell.querySelectorAll('.jp-OutputArea-output')]
+  .some(o => (o.innerText || '').split(/\\s+/).join(' ').trim() === want)
+"""
+
+
+def recorded_line(cell, qid: str, want: str | None = None, timeout: float = 15_000) -> str:
+    """The "Recorded answer for <qid>: …" line under a question, waiting for it to appear.
+
+    With ``want``, waits (up to ``timeout``) for the line to read ``want``: after a second
+    submission the earlier line stays on screen until the kernel's update arrives. Returns what
+    the line shows either way; the caller compares."""
     line = cell.locator(".jp-OutputArea-output", has_text=f"Recorded answer for {qid}:")
     try:
         line.first.wait_for(state="visible", timeout=timeout)
     except Exception:  # playwright's TimeoutError: say what the student sees instead
         shown = " | ".join(" ".join(t.split()) for t in cell.locator(".jp-OutputArea-output").all_inner_texts())
         raise AssertionError(f"{qid}: no 'Recorded answer for {qid}' line; the cell shows: {shown[:400]}") from None
+    if want is not None:
+        try:
+            cell.page.wait_for_function(_LINE_SHOWN_JS, arg=[cell.element_handle(), want], timeout=timeout, polling=100)
+        except Exception:  # playwright's TimeoutError: the caller's comparison says what is shown
+            pass
     return " ".join(line.first.inner_text().split())
 
 
@@ -243,9 +258,9 @@ def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, n
             assert feedback.startswith("Recorded"), f"{q.id}: {feedback}"
         else:
             assert feedback.startswith("Correct"), f"{q.id}: {feedback}"
-        line = f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"
-        got = recorded_line(cell, q.id)
-        assert got == " ".join(line.split()), f"{q.id}: the notebook shows {got!r}"
+        want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
+        got = recorded_line(cell, q.id, want)
+        assert got == want, f"{q.id}: the notebook shows {got!r}"
 
     save_with_keyboard(page)
 
@@ -272,8 +287,8 @@ def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, n
         assert errors_shown(again) == []
         for q in questions:
             cell = cell_for(again, saved, f'ex.ask("{q.id}")')
-            got = recorded_line(cell, q.id, timeout=5_000)  # the run has finished: it is there or not
             want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
+            got = recorded_line(cell, q.id, want, timeout=5_000)  # the run has finished: it is there or not
             assert got == want, f"{q.id}: not restored after restart and run all: {got!r}"
             expected = expected_feedback(q, bank)
             assert cell.locator(f".nkhr-feedback.{expected}").count() == 1, f"{q.id}: feedback not restored"
