@@ -12,7 +12,7 @@ AXE_VERSION := 4.14.1
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 FIRST_LESSON := notebooks/00-start-here.ipynb
 
-.PHONY: lab test setup build execute site
+.PHONY: lab test check setup build execute site
 
 setup: $(STAMP) $(AXE)
 
@@ -38,8 +38,15 @@ lab: $(STAMP)
 	@# LabApp.default_url, not ServerApp's: JupyterLab sets the server's from its own.
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(FIRST_LESSON) $(ROOT_FLAG)
 
+# Three pytest-xdist workers: the browser tests wait on JupyterLab and kernels as much as they compute.
+WORKERS ?= 3
+
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
+
+# The inner loop: everything but the browser tests (which need Chromium and take longest).
+check: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not browser"
 
 # Regenerate the student exercise notebooks from solutions/ (a test fails when they drift).
 build: $(STAMP)

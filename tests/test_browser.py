@@ -1,32 +1,28 @@
 """The workbook as a student uses it: JupyterLab in Debian's Chromium, driven by Playwright.
 
 For every lesson: clear outputs, run all, and check that no cell shows an error, every chart
-that the committed lesson shows is drawn, and every widget renders; a screenshot series goes to
-``test-artifacts/screenshots/``. For every exercise set: answer every question through the
-widgets (one wrong first), check the feedback, save with Ctrl+S, read the saved ``.ipynb`` from
-disk, reopen it, restart and run all, and check the journal restores every answer; grade the
-saved file when ``nkhr.grade`` exists.
+that the committed lesson shows is drawn, and every widget renders. For every exercise set:
+answer every question through the widgets (one wrong first), check the feedback, save with
+Ctrl+S, read the saved ``.ipynb`` from disk, close and reopen it, restart and run all, and check
+the journal restores every answer; then grade the saved file with ``workbook grade``.
 
 Runs with ``pytest -m browser``; without Chromium or playwright it skips with one line saying how
-to enable it (and fails when ``CI=true``). One JupyterLab server serves the whole module.
+to enable it (and fails when ``CI=true``). The server, browser and pages are the shared fixtures
+of ``browser_support.py``; a failing test leaves screenshots in ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from browser_support import (
-    ARTIFACTS, SCREENSHOTS, CELLS, CHROMIUM_FLAGS, ROOT, LabServer, chromium_path, clear_all_outputs, copy_workbook,
-    errors_shown, in_ci, missing_prerequisite, open_dialog_text, open_notebook, restart_and_run_all, run_all, save_with_keyboard,
-    screenshots, wait_run_finished, wait_widgets_settled, widget_problems,
+    CELLS, ROOT, SCREENSHOTS, LabServer, clear_all_outputs, errors_shown, open_dialog_text, open_notebook,
+    restart_and_run_all, run_all, save_with_keyboard, wait_kernel_caught_up, wait_run_finished,
+    wait_widgets_settled, widget_problems,
 )
 from nkhr import ANSWER_MIME
 from nkhr.questions import SCALE_MAX, SCALE_MIN, answer_text
@@ -36,69 +32,11 @@ pytestmark = pytest.mark.browser
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 EXERCISES = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
 STUDENT_ID = "Browser Tester s0000001"
-VIEWPORT = {"width": 1280, "height": 1000}
 SAVED: dict[str, tuple[Path, str, list[str]]] = {}  # exercise notebook -> (saved file, set, question ids)
 
 
 def _params(names: list[str], what: str) -> list:
     return names or [pytest.param(None, marks=pytest.mark.skip(reason=f"no {what} found"))]
-
-
-# ---------------------------------------------------------------- fixtures
-
-@pytest.fixture(scope="module")
-def timing():
-    start = time.monotonic()
-    yield
-    seconds = time.monotonic() - start
-    line = f"browser tests: {seconds:.1f} s for {len(LESSONS)} lesson(s) and {len(EXERCISES)} exercise set(s)"
-    print(f"\n{line}")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "browser-timing.txt").write_text(line + "\n", encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def prerequisites(timing):
-    reason = missing_prerequisite()
-    if reason:
-        if in_ci():
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def lab(prerequisites, tmp_path_factory):
-    home = tmp_path_factory.mktemp("lab")
-    workbook = copy_workbook(home / "workbook")
-    server = LabServer(workbook, home)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(prerequisites):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(30_000)
-    pg = context.new_page()
-    try:
-        yield pg
-    finally:
-        context.close()
 
 
 # ---------------------------------------------------------------- helpers
@@ -206,21 +144,37 @@ def expected_feedback(q, bank) -> str:
     return "nkhr-good"
 
 
-def submit(cell, q, expect_class: str | tuple[str, ...]) -> None:
+def submit(page, cell, q, expect_class: str | tuple[str, ...]) -> None:
+    wait_kernel_caught_up(page)  # every value the widgets sent has reached the kernel
     cell.locator("button.jupyter-button", has_text="Submit answer").click()
     classes = (expect_class,) if isinstance(expect_class, str) else expect_class
     sel = ", ".join(f".nkhr-feedback.{c}" for c in classes)
     cell.locator(sel).first.wait_for(state="visible", timeout=15_000)
 
 
-def recorded_line(cell, qid: str, timeout: float = 15_000) -> str:
-    """The "Recorded answer for <qid>: …" line under a question, waiting for it to appear."""
+_LINE_SHOWN_JS = """
+([cell, want]) => [...cell.querySelectorAll('.jp-OutputArea-output')]
+  .some(o => (o.innerText || '').split(/\\s+/).join(' ').trim() === want)
+"""
+
+
+def recorded_line(cell, qid: str, want: str | None = None, timeout: float = 15_000) -> str:
+    """The "Recorded answer for <qid>: …" line under a question, waiting for it to appear.
+
+    With ``want``, waits (up to ``timeout``) for the line to read ``want``: after a second
+    submission the earlier line stays on screen until the kernel's update arrives. Returns what
+    the line shows either way; the caller compares."""
     line = cell.locator(".jp-OutputArea-output", has_text=f"Recorded answer for {qid}:")
     try:
         line.first.wait_for(state="visible", timeout=timeout)
     except Exception:  # playwright's TimeoutError: say what the student sees instead
         shown = " | ".join(" ".join(t.split()) for t in cell.locator(".jp-OutputArea-output").all_inner_texts())
         raise AssertionError(f"{qid}: no 'Recorded answer for {qid}' line; the cell shows: {shown[:400]}") from None
+    if want is not None:
+        try:
+            cell.page.wait_for_function(_LINE_SHOWN_JS, arg=[cell.element_handle(), want], timeout=timeout, polling=100)
+        except Exception:  # playwright's TimeoutError: the caller's comparison says what is shown
+            pass
     return " ".join(line.first.inner_text().split())
 
 
@@ -234,14 +188,12 @@ def cell_for(page, nb, call: str):
 # ---------------------------------------------------------------- lessons
 
 @pytest.mark.parametrize("name", _params(LESSONS, "lessons in notebooks/"))
-def test_lesson_runs_in_the_browser(lab, page, name):
-    rel = f"notebooks/{name}"
-    committed = nbformat.read(lab.workbook / rel, as_version=4)
+def test_lesson_runs_in_the_browser(lab_server, workbook, lab_page, name):
+    page, lab = lab_page, lab_server
+    rel = workbook.rel("notebooks", name)
+    committed = nbformat.read(workbook.path / "notebooks" / name, as_version=4)
     run_fresh(page, lab, rel, committed)
     try:
-        shots = screenshots(page, Path(name).stem)
-        assert shots
-
         assert errors_shown(page) == [], f"{name}: a cell shows an error"
         cells = page.locator(CELLS)
         assert cells.count() == len(committed.cells)
@@ -263,11 +215,12 @@ def test_lesson_runs_in_the_browser(lab, page, name):
 # ---------------------------------------------------------------- exercise sets
 
 @pytest.mark.parametrize("name", _params(EXERCISES, "exercise notebooks in exercises/"))
-def test_exercises_answered_saved_and_restored(lab, page, browser, name):
+def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, name):
     from nkhr.bank import load_bank
 
-    rel = f"exercises/{name}"
-    path = lab.workbook / rel
+    page, lab = lab_page, lab_server
+    rel = workbook.rel("exercises", name)
+    path = workbook.path / "exercises" / name
     student_nb = nbformat.read(path, as_version=4)
     set_id = student_nb.metadata.get("nkhr", {}).get("set") or Path(name).stem
     bank = load_bank(set_id)  # the instructor's bank: the right answers
@@ -290,14 +243,14 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
     if wrong_q is not None:
         cell = cell_for(page, student_nb, f'ex.ask("{wrong_q.id}")')
         fill(page, cell, wrong_q, wrong_answer(wrong_q, bank.answers[wrong_q.id]))
-        submit(cell, wrong_q, ("nkhr-bad",) if wrong_q.type in ("single", "numeric") else ("nkhr-bad", "nkhr-part"))
+        submit(page, cell, wrong_q, ("nkhr-bad",) if wrong_q.type in ("single", "numeric") else ("nkhr-bad", "nkhr-part"))
         if wrong_q.type in ("single", "numeric"):
             assert "Not quite" in cell.locator(".nkhr-feedback").inner_text()
 
     for q in questions:
         cell = cell_for(page, student_nb, f'ex.ask("{q.id}")')
         fill(page, cell, q, entered[q.id])
-        submit(cell, q, expected_feedback(q, bank))
+        submit(page, cell, q, expected_feedback(q, bank))
         feedback = cell.locator(".nkhr-feedback").inner_text()
         if q.manual:
             assert "your instructor will read this" in feedback
@@ -305,13 +258,11 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
             assert feedback.startswith("Recorded"), f"{q.id}: {feedback}"
         else:
             assert feedback.startswith("Correct"), f"{q.id}: {feedback}"
-        line = f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"
-        got = recorded_line(cell, q.id)
-        assert got == " ".join(line.split()), f"{q.id}: the notebook shows {got!r}"
+        want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
+        got = recorded_line(cell, q.id, want)
+        assert got == want, f"{q.id}: the notebook shows {got!r}"
 
-    screenshots(page, f"exercises-{Path(name).stem}")
     save_with_keyboard(page)
-    page.close()
 
     # the saved file on disk is the submission
     saved = nbformat.read(path, as_version=4)
@@ -321,13 +272,14 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
         assert q.id in answers, f"{q.id}: no recorded answer in the saved notebook"
         assert answers[q.id]["answer"] == entered[q.id], f"{q.id}: saved {answers[q.id]['answer']!r}"
         assert answers[q.id]["set"] == set_id
-    assert answers[wrong_q.id]["attempts"] == 2 if wrong_q else True
+    if wrong_q is not None:
+        tries = answers[wrong_q.id]["attempts"]
+        assert tries == 2, f"{wrong_q.id}: {tries} attempt(s) saved, not 2 (one wrong, then right)"
 
-    # reopen, restart and run all: the journal brings every answer back
-    context = browser.new_context(viewport=VIEWPORT)
-    again = context.new_page()
+    # close it, reopen it, restart and run all: the journal brings every answer back
+    again = page
     try:
-        open_notebook(again, lab, rel)
+        open_notebook(again, lab, rel)  # closes the open tab first
         clear_all_outputs(again)  # only the journal can bring the answers back now
         restart_and_run_all(again)
         wait_run_finished(again, code_cells(saved))
@@ -335,23 +287,25 @@ def test_exercises_answered_saved_and_restored(lab, page, browser, name):
         assert errors_shown(again) == []
         for q in questions:
             cell = cell_for(again, saved, f'ex.ask("{q.id}")')
-            got = recorded_line(cell, q.id, timeout=5_000)  # the run has finished: it is there or not
             want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
+            got = recorded_line(cell, q.id, want, timeout=5_000)  # the run has finished: it is there or not
             assert got == want, f"{q.id}: not restored after restart and run all: {got!r}"
             expected = expected_feedback(q, bank)
             assert cell.locator(f".nkhr-feedback.{expected}").count() == 1, f"{q.id}: feedback not restored"
-        screenshots(again, f"exercises-{Path(name).stem}-restored", max_shots=2)
     finally:
-        context.close()
         lab.shutdown_sessions(rel)
 
     SAVED[name] = (path, set_id, [q.id for q in questions])
 
 
 @pytest.mark.parametrize("name", _params(EXERCISES, "exercise notebooks in exercises/"))
-def test_browser_saved_submission_grades_full_marks(lab, name, tmp_path):
-    """Grade the notebook the browser saved with ``workbook grade``: full automatic points."""
+def test_browser_saved_submission_grades_full_marks(workbook, name, tmp_path, monkeypatch, capsys):
+    """Grade the notebook the browser saved with ``workbook grade``: full automatic points.
+
+    The command runs in this process (``nkhr.cli.main``, as the ``workbook`` script does), so the
+    test does not pay a new interpreter and its imports for every set."""
     from nkhr.bank import load_bank
+    from nkhr.cli import main
 
     if name not in SAVED:
         pytest.skip(f"{name} was not answered and saved in the browser (see the test above)")
@@ -359,11 +313,11 @@ def test_browser_saved_submission_grades_full_marks(lab, name, tmp_path):
     bank = load_bank(set_id)
     questions = [bank.question(q) for q in qids]
     out = tmp_path
-    env = {**os.environ, "NKHR_ROOT": str(lab.workbook), "NKHR_JOURNAL": "off",
-           "PYTHONPATH": str(ROOT / "src")}
-    result = subprocess.run([sys.executable, "-m", "nkhr.cli", "grade", str(path), "--out", str(out / "graded")],
-                            capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 0, f"workbook grade failed:\n{result.stdout}\n{result.stderr}"
+    monkeypatch.setenv("NKHR_ROOT", str(workbook.path))
+    monkeypatch.setenv("NKHR_JOURNAL", "off")
+    code = main(["grade", str(path), "--out", str(out / "graded")])
+    printed = capsys.readouterr()
+    assert code == 0, f"workbook grade failed:\n{printed.out}\n{printed.err}"
     auto = [q for q in questions if not q.manual]
     rows = []
     for f in sorted((out / "graded").rglob("*.csv")):
@@ -379,3 +333,16 @@ def test_browser_saved_submission_grades_full_marks(lab, name, tmp_path):
     assert STUDENT_ID in " ".join(row.values()) or Path(name).stem in " ".join(row.values()), row
     got = {q.id: float(row[cols[q.id]]) for q in auto}
     assert got == {q.id: float(q.points) for q in auto}, f"{f.name}: {got}"
+
+
+# ---------------------------------------------------------------- the shared fixtures themselves
+
+def test_fresh_workbook_is_a_new_untouched_copy_served_by_the_same_server(lab_server, workbook, fresh_workbook):
+    """A second student's copy: its own folder in the one server's root, with the committed files."""
+    copy = fresh_workbook()
+    assert copy.prefix != workbook.prefix and copy.path.parent == workbook.path.parent == lab_server.root
+    served = lab_server.api("GET", f"/api/contents/{copy.rel('exercises')}")
+    assert {c["name"] for c in served["content"]} >= set(EXERCISES)
+    for name in EXERCISES:
+        assert (copy.path / "exercises" / name).read_bytes() == (ROOT / "exercises" / name).read_bytes(), name
+    assert not (copy.path / ".nkhr-journal").exists()

@@ -13,42 +13,24 @@ import nbformat
 import pytest
 
 from browser_support import (
-    CELLS, ROOT, LabServer, copy_workbook, errors_shown, open_notebook, restart_and_run_all, run_all,
+    CELLS, ROOT, LabServer, Workbook, copy_workbook, errors_shown, open_notebook, restart_and_run_all, run_all,
     save_with_keyboard, wait_run_finished, wait_widgets_settled,
 )
 from nkhr.bank import load_bank
 from nkhr.paths import exercise_notebook
 from nkhr.questions import answer_text
-from test_browser import (  # noqa: F401  (fixtures: prerequisites, browser, page)
-    STUDENT_ID, as_entered, browser, cell_for, code_cells, fill, page, prerequisites, recorded, recorded_line,
-    set_slider, timing,
-)
+from test_browser import STUDENT_ID, as_entered, cell_for, code_cells, fill, recorded, recorded_line, set_slider
 
 pytestmark = pytest.mark.browser
 SET = "00-start-here"
-REL = f"exercises/{exercise_notebook(SET).name}"
+NAME = exercise_notebook(SET).name
 
 
-@pytest.fixture(scope="module")
-def two_computers(prerequisites, tmp_path_factory):
-    """Two JupyterLab servers on two fresh copies of the workbook: a lab PC, and home."""
-    servers = []
-    try:
-        for name in ("lab-pc", "home"):
-            folder = tmp_path_factory.mktemp(name)
-            server = LabServer(copy_workbook(folder / "workbook"), folder)
-            server.start()
-            servers.append(server)
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
-
-
-def answer_everything(page, server: LabServer, rel: str) -> dict:
+def answer_everything(page, server: LabServer, wb: Workbook) -> dict:
     """Run the set, answer every question through the widgets, save; return what was entered."""
     bank = load_bank(SET)
-    nb = nbformat.read(server.workbook / rel, as_version=4)
+    rel = wb.rel("exercises", NAME)
+    nb = nbformat.read(wb.path / "exercises" / NAME, as_version=4)
     open_notebook(page, server, rel)
     run_all(page)
     wait_run_finished(page, code_cells(nb))
@@ -68,99 +50,81 @@ def answer_everything(page, server: LabServer, rel: str) -> dict:
     return entered
 
 
-def test_saved_notebook_keeps_every_answer_on_another_computer(two_computers, browser):
-    lab_pc, home = two_computers
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    try:
-        entered = answer_everything(context.new_page(), lab_pc, REL)
-        saved = lab_pc.workbook / REL
-        assert {q: p["answer"] for q, p in recorded(nbformat.read(saved, as_version=4)).items()} == entered
-        lab_pc.shutdown_sessions(REL)
+def test_saved_notebook_keeps_every_answer_on_another_computer(lab_server, fresh_workbook, new_page):
+    lab_pc, home = fresh_workbook(), fresh_workbook()  # two computers: each copy has its own journal
+    entered = answer_everything(new_page(), lab_server, lab_pc)
+    saved = lab_pc.path / "exercises" / NAME
+    assert {q: p["answer"] for q, p in recorded(nbformat.read(saved, as_version=4)).items()} == entered
 
-        # at home: a fresh copy of the workbook, no journal at all; the handed-in file copied in
-        shutil.rmtree(home.workbook / ".nkhr-journal", ignore_errors=True)
-        rel = "exercises/my-submission.ipynb"
-        shutil.copy(saved, home.workbook / rel)
-        page = context.new_page()
-        open_notebook(page, home, rel)
-        restart_and_run_all(page)
-        nb = nbformat.read(home.workbook / rel, as_version=4)
-        wait_run_finished(page, code_cells(nb))
-        wait_widgets_settled(page)
-        assert errors_shown(page) == []
-        n = len(load_bank(SET).questions) + 1  # and the name
-        assert f"restored: {n} from the saved notebook" in page.locator(CELLS).nth(1).inner_text()
-        for q in load_bank(SET).questions:
-            got = recorded_line(cell_for(page, nb, f'ex.ask("{q.id}")'), q.id, timeout=5_000)
-            assert got.startswith(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"), got
-        save_with_keyboard(page)
-        after = recorded(nbformat.read(home.workbook / rel, as_version=4))
-        assert {q: p["answer"] for q, p in after.items()} == entered, "the re-saved file lost answers"
-        home.shutdown_sessions(rel)
-    finally:
-        context.close()
+    # at home: a fresh copy of the workbook, no journal at all; the handed-in file copied in
+    assert not (home.path / ".nkhr-journal").exists()
+    shutil.copy(saved, home.path / "exercises" / "my-submission.ipynb")
+    rel = home.rel("exercises", "my-submission.ipynb")
+    page = new_page()
+    open_notebook(page, lab_server, rel)
+    restart_and_run_all(page)
+    nb = nbformat.read(home.path / "exercises" / "my-submission.ipynb", as_version=4)
+    wait_run_finished(page, code_cells(nb))
+    wait_widgets_settled(page)
+    assert errors_shown(page) == []
+    n = len(load_bank(SET).questions) + 1  # and the name
+    assert f"restored: {n} from the saved notebook" in page.locator(CELLS).nth(1).inner_text()
+    for q in load_bank(SET).questions:
+        got = recorded_line(cell_for(page, nb, f'ex.ask("{q.id}")'), q.id, timeout=5_000)
+        assert got.startswith(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}"), got
+    save_with_keyboard(page)
+    after = recorded(nbformat.read(home.path / "exercises" / "my-submission.ipynb", as_version=4))
+    assert {q: p["answer"] for q, p in after.items()} == entered, "the re-saved file lost answers"
 
 
-def test_blank_copy_on_a_used_computer_stays_blank(two_computers, browser):
-    lab_pc, _ = two_computers
-    journal = lab_pc.workbook / ".nkhr-journal"
-    assert list(journal.glob("*.json")), "the test above left the first student's answers in the journal"
+def test_blank_copy_on_a_used_computer_stays_blank(lab_server, fresh_workbook, new_page):
+    lab_pc = fresh_workbook()
+    answer_everything(new_page(), lab_server, lab_pc)
+    assert list((lab_pc.path / ".nkhr-journal").glob("*.json")), "the first student's answers are backed up"
     # the next student: the blank set at the same path, on the same computer
-    shutil.copy(exercise_notebook(SET, ROOT / "exercises"), lab_pc.workbook / REL)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    try:
-        page = context.new_page()
-        nb = nbformat.read(lab_pc.workbook / REL, as_version=4)
-        open_notebook(page, lab_pc, REL)
-        run_all(page)
-        wait_run_finished(page, code_cells(nb))
-        wait_widgets_settled(page)
-        text = page.locator(CELLS).all_inner_texts()
-        assert not any("Recorded answer for" in t for t in text), "a blank copy shows someone's answers"
-        assert cell_for(page, nb, "ex.student()").locator(".widget-text input").input_value() == ""
-        save_with_keyboard(page)
-        assert recorded(nbformat.read(lab_pc.workbook / REL, as_version=4)) == {}
-        lab_pc.shutdown_sessions(REL)
-    finally:
-        context.close()
+    path = lab_pc.path / "exercises" / NAME
+    shutil.copy(exercise_notebook(SET, ROOT / "exercises"), path)
+    page = new_page()
+    nb = nbformat.read(path, as_version=4)
+    open_notebook(page, lab_server, lab_pc.rel("exercises", NAME))
+    run_all(page)
+    wait_run_finished(page, code_cells(nb))
+    wait_widgets_settled(page)
+    text = page.locator(CELLS).all_inner_texts()
+    assert not any("Recorded answer for" in t for t in text), "a blank copy shows someone's answers"
+    assert cell_for(page, nb, "ex.student()").locator(".widget-text input").input_value() == ""
+    save_with_keyboard(page)
+    assert recorded(nbformat.read(path, as_version=4)) == {}
 
 
-def test_submit_records_the_value_on_screen_when_the_kernel_is_slow(two_computers, browser):
+def test_submit_records_the_value_on_screen_when_the_kernel_is_slow(lab_server, fresh_workbook, new_page):
     """The kernel is busy while the student moves the slider and presses Submit."""
-    _, home = two_computers
-    bank = load_bank(SET)
-    q = next(q for q in bank.questions if q.type == "scale")
-    rel = REL
-    shutil.copy(exercise_notebook(SET, ROOT / "exercises"), home.workbook / rel)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    try:
-        page = context.new_page()
-        nb = nbformat.read(home.workbook / rel, as_version=4)
-        open_notebook(page, home, rel)
-        run_all(page)
-        wait_run_finished(page, code_cells(nb))
-        wait_widgets_settled(page)
-        cell = cell_for(page, nb, f'ex.ask("{q.id}")')
-        set_slider(page, cell, 5)
-        # keep the kernel busy for a few seconds: a cell of its own at the end, run without waiting
-        page.locator(CELLS).last.locator(".jp-InputPrompt").click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("b")
-        page.keyboard.press("Enter")
-        page.keyboard.type("import time; time.sleep(4)")
-        page.keyboard.press("Shift+Enter")
-        page.wait_for_selector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="busy"]')
-        set_slider(page, cell, 8)  # four steps: the first goes out, the rest are held back in the browser
-        cell.locator("button.jupyter-button", has_text="Submit answer").click()
-        got = recorded_line(cell, q.id, timeout=30_000)
-        assert got.startswith(f"Recorded answer for {q.id}: 8 on a scale"), got
-        assert cell.locator(".nkhr-unsubmitted").count() == 0
-        home.shutdown_sessions(rel)
-    finally:
-        context.close()
+    wb = fresh_workbook()
+    q = next(q for q in load_bank(SET).questions if q.type == "scale")
+    nb = nbformat.read(wb.path / "exercises" / NAME, as_version=4)
+    page = new_page()
+    open_notebook(page, lab_server, wb.rel("exercises", NAME))
+    run_all(page)
+    wait_run_finished(page, code_cells(nb))
+    wait_widgets_settled(page)
+    cell = cell_for(page, nb, f'ex.ask("{q.id}")')
+    set_slider(page, cell, 5)
+    # keep the kernel busy for a few seconds: a cell of its own at the end, run without waiting
+    page.locator(CELLS).last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.type("import time; time.sleep(4)")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_selector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="busy"]')
+    set_slider(page, cell, 8)  # three steps: the first goes out, the rest are held back in the browser
+    cell.locator("button.jupyter-button", has_text="Submit answer").click()
+    got = recorded_line(cell, q.id, timeout=30_000)
+    assert got.startswith(f"Recorded answer for {q.id}: 8 on a scale"), got
+    assert cell.locator(".nkhr-unsubmitted").count() == 0
 
 
-def test_make_lab_opens_lesson_00(prerequisites, browser, tmp_path):
+def test_make_lab_opens_lesson_00(browser, tmp_path):
     """The command `make lab` runs, with a browser of our own: the first page is Lesson 00, no news."""
     dry = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in dry.splitlines() if " lab " in f"{ln} " and "jupyter" in ln)
