@@ -26,7 +26,8 @@ from .record import STUDENT_QID, Journal
 
 # answers submitted in this kernel, by notebook identity then question (survive re-running the setup cell)
 _SESSION: dict[str, dict[str, dict]] = {}
-_IDENTITIES: dict[str, str] = {}  # notebook path -> identity given in this kernel, before the first save
+# notebook path -> (identity given in this kernel, the file's stamp then): reused only for the same file
+_IDENTITIES: dict[str, tuple[str, str | None]] = {}
 
 
 def _md_escape(text: str) -> str:
@@ -332,7 +333,7 @@ class ExerciseSet:
             handle.update(_bundle(p, q, qid), raw=True)
             if q is None:
                 feedback.value = _box("good", "Recorded. Save the notebook (Ctrl+S / Cmd+S) to keep it.")
-            self.journal.put(self.identity, self.saved.path, qid, p)
+            self.journal.put(self.identity, self.saved.path, qid, p, stamp=self.saved.stamp)
             show_status(None)
 
         def on_click(_: Any) -> None:
@@ -422,11 +423,14 @@ class _Unavailable:
 
 
 def _identity_for(saved: record.Saved, journal: Journal) -> str:
-    """This notebook's identity: from its file, else given earlier in this kernel, else a new one."""
+    """This notebook's identity: from its file; else the one given earlier in this kernel (or, after
+    a restart, in its backup) while the file is unchanged; else a new one. A file copied over the
+    notebook (a blank set for the next student) is a new file, so it gets a new identity."""
     key = str(saved.path)
-    ident = (saved.identity or _IDENTITIES.get(key)
-             or journal.adopt(saved.path, record.kernel_id()) or record.new_identity())
-    _IDENTITIES[key] = ident
+    earlier, stamp = _IDENTITIES.get(key, (None, None))
+    ident = (saved.identity or (earlier if stamp == saved.stamp else None)
+             or journal.adopt(saved.path, record.kernel_id(), saved.stamp) or record.new_identity())
+    _IDENTITIES[key] = (ident, saved.stamp)
     return ident
 
 

@@ -116,12 +116,23 @@ class Saved:
     identity: str | None = None
     answers: dict[str, dict] = field(default_factory=dict)
     problem: str | None = None  # one sentence for the student, or None
+    stamp: str | None = None  # the file's modification time and size when read (None: no file)
+
+
+def file_stamp(path: Path | None) -> str | None:
+    """The file's modification time and size: a copy or a save over it changes this."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return f"{st.st_mtime_ns}:{st.st_size}" if st else None
 
 
 def read_saved(path: Path | None, set_id: str) -> Saved:
     """Read the last recorded answer per question from the notebook file; never raises."""
     if path is None:
         return Saved(None)
+    stamp = file_stamp(path)
     try:
         if path.stat().st_size > MAX_NOTEBOOK_BYTES:
             return Saved(path, problem=f"{path.name} is too large to read, so no answers were restored from it.")
@@ -132,7 +143,7 @@ def read_saved(path: Path | None, set_id: str) -> Saved:
     except (OSError, ValueError, RecursionError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not a readable notebook"
         return Saved(path, problem=f"{path.name} could not be read ({reason}), so no answers were restored from it.")
-    saved = Saved(path, identity=notebook_identity(nb))
+    saved = Saved(path, identity=notebook_identity(nb), stamp=stamp)
     other_sets = set()
     for p in recorded_payloads(nb):
         if p.get("set") not in (None, set_id):
@@ -203,22 +214,24 @@ class Journal:
             return {}
         return {q: p for q, p in data["answers"].items() if isinstance(p, dict) and "answer" in p}
 
-    def adopt(self, path: Path | None, kernel: str | None) -> str | None:
+    def adopt(self, path: Path | None, kernel: str | None, stamp: str | None) -> str | None:
         """The identity of an unsaved notebook at ``path`` started in this same kernel session.
 
         A notebook that was answered but never saved has no identity in its file yet; after a
-        kernel restart its backup is found by path *and* kernel id. A new student's blank copy at
-        the same path runs in another kernel, so it never matches.
+        kernel restart its backup is found by path, kernel id *and* the file's stamp (the file has
+        not been saved or replaced since). A new student's blank copy at the same path is a new
+        file (another stamp), usually in another kernel, so it never matches.
         """
         if self.folder is None or path is None or kernel is None or not self.folder.is_dir():
             return None
         for file in sorted(self.folder.glob("*.json")):
             data = self._read(file)
-            if data.get("path") == str(path) and data.get("kernel") == kernel and isinstance(data.get("id"), str):
+            if (data.get("path") == str(path) and data.get("kernel") == kernel and data.get("stamp") == stamp
+                    and isinstance(data.get("id"), str)):
                 return data["id"]
         return None
 
-    def put(self, identity: str, path: Path | None, qid: str, p: dict) -> None:
+    def put(self, identity: str, path: Path | None, qid: str, p: dict, *, stamp: str | None = None) -> None:
         """Back up one payload; on failure warn once and carry on (the notebook still has it)."""
         if self.folder is None:
             return
@@ -229,6 +242,7 @@ class Journal:
             if data.get("id") != identity or data.get("path") != str(path):
                 data = {"id": identity, "path": str(path), "answers": {}}
             data["kernel"] = kernel_id()
+            data.setdefault("stamp", stamp)  # the file as it was when this notebook got its identity
             data["answers"][qid] = p
             tmp = file.with_suffix(".tmp")
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
