@@ -116,3 +116,29 @@ def test_each_reading_within_budget(source_id, tracked):
         f"quote the registry (readings/quotes.csv) and summarise the rest. "
         + budget_report(source_id, per_file, len(words))
     )
+
+
+# The data files and the package quote only through the registry: any run of 8+ words from a
+# reading must lie inside a registry text (readings/quotes.csv). sources.csv is exempt: it holds
+# the readings' titles and bylines, which citations need.
+
+def _registry_only_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    return [f for f in listed if f.startswith(("src/nkhr/", "readings/activities/"))
+            or (f.startswith("readings/") and f.endswith(".csv") and f not in ("readings/quotes.csv",
+                                                                                 "readings/sources.csv"))]
+
+
+@pytest.mark.parametrize("name", _registry_only_files())
+def test_data_and_package_quote_only_the_registry(name, tracked):
+    require_sources()
+    registry = tracked.get("readings/quotes.csv", [])
+    stray = []
+    for row in load("sources.csv"):
+        words = budget_words(provenance.source_text(row["id"]) or "")
+        allowed = reproduced(words, {"registry": registry}).get("registry", set())
+        found = reproduced(words, {name: tracked.get(name, [])}).get(name, set()) - allowed
+        if found:
+            stray.append(f"{row['id']}: “{' '.join(words[i] for i in sorted(found))}”")
+    assert not stray, (f"{name} copies 8+ consecutive words of a reading outside the registry: put the quotation in "
+                       f"readings/quotes.csv and refer to it by id, or use our own words. " + "; ".join(stray))
