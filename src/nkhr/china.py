@@ -296,7 +296,7 @@ def scenario_intro(pid: str) -> str:
     if sc is None:
         return f"<p><b>Unknown proposal:</b> {html.escape(str(pid))}. Choose one of: {', '.join(known)}.</p>"
     return ('<div class="nkhr-card nkhr-card-proposal">'
-            f'<div class="nkhr-card-title">Proposal: {html.escape(sc.title)}</div>'
+            f'<div class="nkhr-card-title"><b>Proposal: {html.escape(sc.title)}</b></div>'
             f'<div class="nkhr-block">{sc.setup}</div>'
             "<div><b>1.</b> Predict China's position. <b>2.</b> Choose the argument most likely to move it. "
             "<b>3.</b> Press <i>Show feedback</i>. There is no single right answer where the readings do not settle "

@@ -152,7 +152,7 @@ def role_card(role: Role) -> str:
     """The HTML card for one role: interests, red lines, evidence, inference, opening move."""
     parts = [
         '<div class="nkhr-card nkhr-card-role">',
-        f'<div class="nkhr-card-title">{html.escape(role.role)}</div>',
+        f'<div class="nkhr-card-title"><b>{html.escape(role.role)}</b></div>',
         f"<p><b>Interests (as the readings report them).</b> {html.escape(role.interests)}</p>",
         f"<p><b>Red lines.</b> {html.escape(role.red_lines)}</p>",
         "<div><b>From the readings:</b></div>",
@@ -224,7 +224,7 @@ def option_card(option: PolicyOption) -> str:
     """The HTML card for one policy option: the case, the risks, who argues it, the evidence."""
     return "".join([
         '<div class="nkhr-card nkhr-card-option">',
-        f'<div class="nkhr-card-title">{html.escape(option.name)}</div>',
+        f'<div class="nkhr-card-title"><b>{html.escape(option.name)}</b></div>',
         f"<p><b>The case.</b> {html.escape(option.case)}</p>",
         f"<p><b>The risks.</b> {html.escape(option.risks)}</p>",
         f"<p><b>Who argues it.</b> {html.escape(option.argued_by)}</p>",
