@@ -29,7 +29,7 @@ NOT_IN_READINGS = "not in the readings"
 VALUES = ("yes", "partly", "no", NOT_IN_READINGS)
 # (column in mechanisms.csv, heading on the matrix)
 MATRIX_COLUMNS = (
-    ("binding", "Binding?"),
+    ("binding", "Legally\nbinding?"),
     ("naming", "Names and\nshames?"),
     ("access_needed", "Needs North Korea's\ncooperation?"),
     ("nk_engaged", "North Korea\nengaged?"),
@@ -325,7 +325,9 @@ def matrix() -> Chart:
         f"{r['access_needed']}; North Korea engaged {r['nk_engaged']}." for r in rows))
     below = [f"below line {k}: {fam}" for k, fam in enumerate(families[1:], start=1)]
     note = ("Yes / partly / no are the workbook's judgements from the readings, each explained in the "
-            "mechanism explorer. Rows above the first line are UN mechanisms; " + "; ".join(below) + ".")
+            "mechanism explorer. 'Legally binding' (yes / partly): whether the mechanism rests on legal obligations; "
+            "none of the UN mechanisms can enforce them except a Security Council decision (general background). "
+            "Rows above the first line are UN mechanisms; " + "; ".join(below) + ".")
     order = [s["id"] for s in load("sources.csv")]
     sources = sorted({r["source"] for r in rows}, key=order.index)
     return finish(fig, title, sources, alt, plotted, note, table="mechanisms.csv", noun="row")
