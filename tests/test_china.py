@@ -29,7 +29,7 @@ def _texts_or_skip(source_id: str) -> str:
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
 def test_row_is_well_formed(row: dict) -> None:
-    assert row["role"] in china.ROLES, f"{row['id']}: role {row['role']!r} is not in the fixed set"
+    assert row["role"] in china.roles(), f"{row['id']}: role {row['role']!r} is not in the fixed set"
     assert row["source"] in SOURCES
     assert row["date"] == SOURCES[row["source"]]["date"], "date must be the reading's date from sources.csv"
     assert provenance.word_count(row["quote"]) <= 40
@@ -100,7 +100,7 @@ def test_roles_chart_places_every_row_in_its_cell() -> None:
         roles = [t.get_text() for t in ax.get_yticklabels()]
         points = {(round(float(px) + 0.3, 6), round(float(py), 6))
                   for coll in ax.collections for px, py in coll.get_offsets()}
-        cells = {(order.index(r["source"]), roles.index(china.ROLES[r["role"]])) for r in ROWS}
+        cells = {(order.index(r["source"]), roles.index(china.roles()[r["role"]])) for r in ROWS}
         assert points == {(float(x), float(y)) for x, y in cells}
         # the readings with no China row are labelled, not left blank
         texts = [t.get_text() for t in ax.texts]
@@ -115,11 +115,11 @@ def test_roles_chart_places_every_row_in_its_cell() -> None:
 
 # ---------------------------------------------------------------- the role explorer
 
-@pytest.mark.parametrize("role", list(china.ROLES) + ["", "villain", None])
+@pytest.mark.parametrize("role", list(china.roles()) + ["", "villain", None])
 def test_role_card_handles_every_choice(role) -> None:
     out = china.role_card(role)
     assert isinstance(out, str) and out
-    if role in china.ROLES:
+    if role in china.roles():
         for r in ROWS:
             if r["role"] == role:
                 assert html.escape(r["quote"]) in out
@@ -131,9 +131,9 @@ def test_role_card_handles_every_choice(role) -> None:
 # ---------------------------------------------------------------- the scenario exercise
 
 def _combos():
-    args = sorted({a for sc in china.SCENARIOS.values() for a in sc.arguments}) + ["", "nonsense", None]
-    preds = list(china.PREDICTIONS) + ["", "maybe", None]
-    for pid in list(china.SCENARIOS) + ["", "nope", None]:
+    args = sorted({a for sc in china.scenarios().values() for a in sc.arguments}) + ["", "nonsense", None]
+    preds = list(china.load_activity().predictions) + ["", "maybe", None]
+    for pid in list(china.scenarios()) + ["", "nope", None]:
         for p in preds:
             for a in args:
                 yield pid, p, a
@@ -145,13 +145,13 @@ def test_scenario_feedback_never_fails() -> None:
         out = china.scenario_feedback(pid, pred, arg)
         assert isinstance(out, str) and out, (pid, pred, arg)
         assert "Traceback" not in out
-        sc = china.SCENARIOS.get(pid)
+        sc = china.scenarios().get(pid)
         if sc is None:
             assert "Unknown proposal" in out
         elif not pred and not arg:
             assert "Choose a prediction and an argument first" in out
         else:
-            if pred in china.PREDICTIONS:
+            if pred in china.load_activity().predictions:
                 assert sc.predictions[pred] in out
             if arg in sc.arguments:
                 assert sc.arguments[arg].feedback in out
@@ -162,12 +162,12 @@ def test_scenario_feedback_never_fails() -> None:
 
 
 def test_every_scenario_is_complete() -> None:
-    assert set(china.SCENARIOS) == {"icc", "aid", "forum"}
-    for pid, sc in china.SCENARIOS.items():
-        assert set(sc.predictions) == set(china.PREDICTIONS), pid
+    assert set(china.scenarios()) == {"icc", "aid", "forum"}
+    for pid, sc in china.scenarios().items():
+        assert set(sc.predictions) == set(china.load_activity().predictions), pid
         assert len(sc.arguments) >= 3
         assert any(a.fit == "strong" for a in sc.arguments.values()), pid
-        assert all(a.fit in china.FIT_WORDS for a in sc.arguments.values())
+        assert all(a.fit in china.load_activity().fit for a in sc.arguments.values())
         assert sc.quotes
         if sc.background:
             assert "not from the readings" in sc.background
@@ -181,7 +181,7 @@ def test_scenario_form_click_gives_feedback() -> None:
     predict.value = "conditional"
     argue.value = "chair"
     button.click()
-    assert china.SCENARIOS["forum"].predictions["conditional"] in out.value
+    assert china.scenarios()["forum"].predictions["conditional"] in out.value
 
 
 def test_scenario_with_unknown_id_does_not_raise() -> None:
@@ -198,7 +198,7 @@ def test_scenario_quotes_are_verbatim(quote: str, sid: str) -> None:
 
 def _inline_quotes() -> list[str]:
     found = []
-    for sc in china.SCENARIOS.values():
+    for sc in china.scenarios().values():
         texts = [sc.setup, sc.readings_view, sc.background, *sc.predictions.values()]
         texts += [t for a in sc.arguments.values() for t in (a.label, a.feedback)]
         for t in texts:
@@ -214,3 +214,45 @@ def test_inline_quotations_are_verbatim(quote: str) -> None:
     quote = quote.strip().rstrip(".")
     assert any(provenance.quote_in_text(quote, t) for t in texts), quote
     assert provenance.word_count(quote) <= 40
+
+
+# The scenario texts live in readings/activities/china-scenarios.toml: an edit shows, a broken entry is named.
+
+def _activity_copy(tmp_path, monkeypatch):
+    import shutil
+
+    from nkhr import paths
+
+    root = tmp_path / "wb"
+    shutil.copytree(paths.project_root() / "readings", root / "readings")
+    (root / "solutions").mkdir()
+    monkeypatch.setenv("NKHR_ROOT", str(root))
+    return root / "readings" / "activities" / china.ACTIVITY_FILE
+
+
+def test_an_edited_scenario_shows_without_touching_python(tmp_path, monkeypatch) -> None:
+    path = _activity_copy(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title = "A humanitarian access deal"', 'title = "An edited aid deal"'),
+                    encoding="utf-8")
+    assert "Proposal: An edited aid deal" in china.scenario_intro("aid")
+
+
+@pytest.mark.parametrize("edit, message", [
+    (('fit = "strong"', 'fit = "huge"'), r"china-scenarios\.toml, scenario 'icc', argument number \d+: field 'fit' is 'huge'"),
+    (('quotes = ["s17_veto", "l22_swing"]', 'quotes = ["s17_veto", "l22_swung"]'),
+     r"scenario 'icc', quotes number 2: 'l22_swung' is not an id in readings/quotes\.csv"),
+    (('text = "it did chair the Six Party Talks"',
+      'text = "While China’s support would be needed, it did chair the Six Party Talks"'),
+     r"scenario 'forum', quotes number 1: .*more than 7 words; store it once in readings/quotes\.csv"),
+    (('[scenario.predictions]\noppose', '[scenario.predictions]\nabstain'),
+     r"scenario 'icc', predictions: 'predictions.abstain' is not known|scenario 'icc': 'predictions.abstain' is not known"),
+])
+def test_a_broken_scenario_is_named_with_its_problem(tmp_path, monkeypatch, edit, message) -> None:
+    path = _activity_copy(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(china.DataError, match=message):
+        china.load_activity()
+    china.scenario("icc")  # the lesson's cell shows the message instead of a traceback

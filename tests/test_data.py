@@ -109,3 +109,35 @@ def test_timeline_row(row):
         f"{row['id']}: date {row['date']!r} does not match precision {row['precision']!r}"
     )
     assert row["mechanism"] in MECHANISMS, f"{row['id']}: mechanism {row['mechanism']!r}"
+
+
+# The quotation registry: a quote cell may hold an id of readings/quotes.csv instead of the text.
+REGISTRY = (
+    "id,reading,paragraph,text\n"
+    "c14_barter,cohen2014,9,Holding a dialogue should not be a point of barter.\n"
+)
+
+
+def test_quote_id_is_replaced_by_the_registry_text(tmp_path):
+    write(tmp_path, "quotes.csv", REGISTRY)
+    write(tmp_path, "figures.csv", GOOD_FIGURES.replace("the 47-member Human Rights Council", "c14_barter"))
+    row = load("figures.csv", folder=tmp_path)[0]
+    assert row["quote"] == "Holding a dialogue should not be a point of barter."
+    assert row["quote_id"] == "c14_barter"
+    assert load("figures.csv", folder=tmp_path)[1]["quote"] == "q"  # an anchor stays as written
+
+
+def test_unknown_quote_id_names_file_line_and_id(tmp_path):
+    write(tmp_path, "quotes.csv", REGISTRY)
+    write(tmp_path, "figures.csv", GOOD_FIGURES.replace("the 47-member Human Rights Council", "c14_bartre"))
+    with pytest.raises(DataError, match=r"readings/figures\.csv, line 2: column 'quote' names the quotation "
+                                        r"'c14_bartre', which is not an id in readings/quotes\.csv"):
+        load("figures.csv", folder=tmp_path)
+
+
+def test_quote_id_from_another_reading(tmp_path):
+    write(tmp_path, "quotes.csv", REGISTRY)
+    write(tmp_path, "figures.csv", GOOD_FIGURES.replace("cohen2014,the 47-member Human Rights Council",
+                                                        "lee2022,c14_barter"))
+    with pytest.raises(DataError, match=r"line 2: the quotation 'c14_barter' is from cohen2014, but the row's source is lee2022"):
+        load("figures.csv", folder=tmp_path)

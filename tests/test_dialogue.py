@@ -11,12 +11,13 @@ from conftest import require_sources
 
 from nkhr import dialogue, paths, provenance
 from nkhr.data import DataError, load
-from nkhr.dialogue import POLICY_OPTIONS, check_agenda, load_agenda, load_roles, render_report
+from nkhr.dialogue import check_agenda, load_agenda, load_options, load_roles, render_report
 
 ROLES = load_roles()
 ROWS = load_agenda()
 PICKABLE = [r.id for r in ROWS if r.kind != "criterion"]
 CRITERIA = [r.id for r in ROWS if r.kind == "criterion"]
+POLICY_OPTIONS = load_options()
 
 
 def _verbatim(source: str, quote: str, para: int | None) -> None:
@@ -37,8 +38,8 @@ def test_the_seven_roles_are_there():
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.id)
 def test_role_card_quotes_are_verbatim(role):
     assert len(role.quotes) == 2
-    for source, quote, para in role.quotes:
-        _verbatim(source, quote, para)
+    for q in role.quotes:
+        _verbatim(q.source, q.text, q.para)
 
 
 @pytest.mark.parametrize("rid", ["eu", "china", "north_korea", "aid_agency", "un_high_commissioner"])
@@ -50,8 +51,8 @@ def test_actors_the_readings_do_not_speak_for_are_labelled(rid):
 def test_role_card_html_escapes_and_shows_everything():
     card = dialogue.role_card(ROLES[0])
     assert ROLES[0].role in card and "Red lines" in card and "opening move" in card
-    for source, _, para in ROLES[0].quotes:
-        assert dialogue.cite(source, para) in card
+    for q in ROLES[0].quotes:
+        assert dialogue.cite(q.source, q.para) in card
 
 
 # ---------------------------------------------------------------- policy options
@@ -65,13 +66,50 @@ def test_four_options_in_the_order_the_lesson_names_them():
 def test_option_quotes_verbatim_and_presets_valid(option):
     assert option.case and option.risks and option.argued_by
     assert set(option.preset) <= set(PICKABLE)
-    for source, quote, para in option.quotes:
-        _verbatim(source, quote, para)
+    for q in option.quotes:
+        _verbatim(q.source, q.text, q.para)
 
 
 def test_engagement_case_says_feffer_comes_through_his_critic():
     engagement = next(o for o in POLICY_OPTIONS if o.id == "engagement")
     assert "Feffer" in engagement.case and "critic" in engagement.case
+    card = dialogue.option_card(engagement)
+    assert "as reported by Cohen 2010" in card  # the critic's report says so on the quotation itself
+
+
+# The options live in readings/activities/policy-options.toml: an edit shows, a broken entry is named.
+
+def _activities_copy(tmp_path, monkeypatch):
+    root = tmp_path / "wb"
+    shutil.copytree(paths.project_root() / "readings", root / "readings")
+    (root / "solutions").mkdir()
+    monkeypatch.setenv("NKHR_ROOT", str(root))
+    return root / "readings" / "activities" / dialogue.OPTIONS_FILE
+
+
+def test_an_edited_option_shows_without_touching_python(tmp_path, monkeypatch):
+    path = _activities_copy(tmp_path, monkeypatch)
+    path.write_text(path.read_text(encoding="utf-8").replace('name = "Pressure first"',
+                                                               'name = "Pressure, edited"'), encoding="utf-8")
+    assert dialogue.option_card(load_options()[0]).count("Pressure, edited") == 1
+
+
+@pytest.mark.parametrize("edit, message", [
+    (('quotes = ["l22_leverage", "s17_fear"]', 'quotes = ["l22_leverage", "s17_feer"]'),
+     r"policy-options\.toml, option 'pressure', quotes number 2: 's17_feer' is not an id in readings/quotes\.csv"),
+    (('preset = ["accountability",', 'preset = ["acountability",'),
+     r"option 'pressure': preset names acountability, not items or conditions"),
+    (('name = "Pressure first"\n', ''), r"option 'pressure': field 'name' is missing"),
+    (('id = "engagement"', 'id = "pressure"'), r"option 'pressure': the id is used twice"),
+    (('name = "Pressure first"', 'name = "Pressure first'), r"policy-options\.toml is not valid TOML: .*line"),
+])
+def test_a_broken_option_is_named_with_its_problem(tmp_path, monkeypatch, edit, message):
+    path = _activities_copy(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        load_options()
 
 
 # ---------------------------------------------------------------- agenda.csv
@@ -79,9 +117,10 @@ def test_engagement_case_says_feffer_comes_through_his_critic():
 def test_agenda_has_the_criteria_the_readings_give():
     assert set(CRITERIA) == {"cohen_no_barter", "cohen_hc", "cohen_contact_group", "cohen_sovereignty",
                              "cohen_hard_issues", "wertz_tb", "wertz_nutrition", "wertz_access",
-                             "son_soft_targets", "lee_accountability", "lee_linkage"}
+                             "son_soft_targets", "lee_accountability", "lee_linkage",
+                             "feffer_human_security", "cohen2010_engaging"}
     sources = {r.source for r in ROWS if r.kind == "criterion"}
-    assert sources == {"cohen2014", "wertz2014", "son2017", "lee2022"}
+    assert sources == {"cohen2010", "cohen2014", "wertz2014", "son2017", "lee2022"}
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
@@ -98,8 +137,8 @@ def test_every_pickable_row_has_a_tradeoff_with_a_basis():
 # ---------------------------------------------------------------- check_agenda
 
 def test_every_combination_of_items_and_conditions_is_handled():
-    """The whole power set (2**16 agendas, the empty one included): no error, a full report each time."""
-    assert len(PICKABLE) <= 16, "more items than the power-set test can cover: switch to a systematic sample"
+    """The whole power set (2**17 agendas, the empty one included): no error, a full report each time."""
+    assert len(PICKABLE) <= 17, "more items than the power-set test can cover: switch to a systematic sample"
     perfect = 0
     for n in range(len(PICKABLE) + 1):
         for combo in itertools.combinations(PICKABLE, n):

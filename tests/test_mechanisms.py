@@ -107,7 +107,7 @@ def test_vote_chart_marks_derived_bars_and_their_arithmetic():
 def test_timeline_events_exist_and_are_dated_as_in_the_csv():
     rows = {r["id"]: r for r in load("timeline.csv")}
     chart = mechanisms.mechanism_timeline()
-    assert {rid for rid, _ in chart.plotted} == set(mechanisms.TIMELINE_EVENTS)
+    assert {rid for rid, _ in chart.plotted} == set(mechanisms.timeline_events())
     for rid, x in chart.plotted:
         assert x == pytest.approx(charts._when(rows[rid]["date"]))
         assert 2003 <= int(rows[rid]["date"][:4]) <= 2022
@@ -164,18 +164,18 @@ def test_mechanism_card_handles_every_choice(mid):
 
 
 def test_scenarios_refer_to_real_mechanisms_and_allow_several_answers():
-    for s in mechanisms.SCENARIOS:
+    for s in mechanisms.scenarios():
         assert set(s.strong) | set(s.weak) <= set(IDS), s.id
         assert not set(s.strong) & set(s.weak), s.id
         assert len(s.strong) >= 2, f"{s.id}: the readings support more than one defensible answer"
 
 
-@pytest.mark.parametrize("sid", [s.id for s in mechanisms.SCENARIOS] + [None, "", "nope"])
+@pytest.mark.parametrize("sid", [s.id for s in mechanisms.scenarios()] + [None, "", "nope"])
 @pytest.mark.parametrize("mid", IDS + [None, "", "nope"])
 def test_scenario_feedback_handles_every_combination(sid, mid):
     out = mechanisms.scenario_feedback(sid, mid)
     assert isinstance(out, str) and out
-    valid_s = sid in {s.id for s in mechanisms.SCENARIOS}
+    valid_s = sid in {s.id for s in mechanisms.scenarios()}
     if not valid_s:
         assert "Choose a scenario" in out
     elif not mid:
@@ -190,8 +190,8 @@ _QUOTED = re.compile(r"(?:(?<=\s)|(?<=^))'([^']{4,}?)'(?=[\s.,;:)]|$)")
 
 
 def test_quoted_phrases_in_scenarios_and_events_are_verbatim():
-    texts = [t for s in mechanisms.SCENARIOS for t in (*s.strong.values(), *s.weak.values())]
-    texts += [e.label for e in mechanisms.TIMELINE_EVENTS.values()]
+    texts = [t for s in mechanisms.scenarios() for t in (*s.strong.values(), *s.weak.values())]
+    texts += [e.label for e in mechanisms.timeline_events().values()]
     phrases = [m.group(1) for t in texts for m in _QUOTED.finditer(t)]
     assert phrases, "expected some quoted phrases to check"
     require_sources()
@@ -215,10 +215,46 @@ def test_widgets_build_and_react(monkeypatch):
         assert "One limit" in card.value
     pick_s, situation, pick_m, feedback = scenario_box.children[1:]
     assert isinstance(pick_m, w.RadioButtons)
-    for s in mechanisms.SCENARIOS:
+    for s in mechanisms.scenarios():
         pick_s.value = s.id
         assert s.title in situation.value and pick_m.value is None
         assert "choose the mechanism" in feedback.value
         for mid in IDS:
             pick_m.value = mid
             assert feedback.value == mechanisms.scenario_feedback(s.id, mid)
+
+
+# The timeline's events and the scenarios live in readings/activities/mechanism-scenarios.toml.
+
+def _activity_copy(tmp_path, monkeypatch):
+    import shutil
+
+    from nkhr import paths
+
+    root = tmp_path / "wb"
+    shutil.copytree(paths.project_root() / "readings", root / "readings")
+    (root / "solutions").mkdir()
+    monkeypatch.setenv("NKHR_ROOT", str(root))
+    return root / "readings" / "activities" / mechanisms.ACTIVITY_FILE
+
+
+def test_an_edited_scenario_shows_without_touching_python(tmp_path, monkeypatch):
+    path = _activity_copy(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title = "Help people in detention now"', 'title = "Edited title"'), encoding="utf-8")
+    assert mechanisms.scenarios()[0].title == "Edited title"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (('lane = "UPR"', 'lane = "UPRR"'), r"mechanism-scenarios\.toml, event '\w+': field 'lane' is 'UPRR'"),
+    (('kind = "nk"', 'kind = "ngo"'), r"event '\w+': field 'kind' is 'ngo'; use one of un, nk, state"),
+    (('[scenario.weak]\ncoi =', '[scenario.weak]\ncoi_x ='), r"scenario 'prisoners-now', weak: 'weak.coi_x' is not known|scenario 'prisoners-now': 'weak.coi_x' is not known"),
+])
+def test_a_broken_entry_is_named_with_its_problem(tmp_path, monkeypatch, edit, message):
+    path = _activity_copy(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(mechanisms.DataError, match=message):
+        mechanisms.timeline_events() if "event" in message else mechanisms.scenarios()
+    assert "cannot be shown" in mechanisms.scenario_feedback("prisoners-now", "upr") or "event" in message

@@ -16,7 +16,7 @@ import pytest
 from conftest import require_sources
 
 from nkhr import paths, provenance
-from nkhr.data import load
+from nkhr.data import is_quote_id, load, quotes
 from nkhr.provenance import (
     attributed_source,
     blockquotes,
@@ -29,6 +29,7 @@ from nkhr.provenance import (
 ROOT = paths.project_root()
 READINGS = ROOT / "readings"
 MAX_WORDS = 40
+REGISTRY = quotes()
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,7 +64,14 @@ def _quote_params() -> list:
                 suffix = column[len("quote"):]
                 source = row.get("source" + suffix) or row["source"]
                 if (row.get(column) or "").strip():
-                    view = {"id": row.get("id"), "quote": row[column], "source": source}
+                    value = row[column].strip()
+                    if is_quote_id(value):  # a registry id: check it exists and is from this source
+                        entry = REGISTRY.get(value)
+                        assert entry, f"readings/{path.name}, line {line}: {value!r} is not an id in readings/quotes.csv"
+                        assert entry["reading"] == source, (
+                            f"readings/{path.name}, line {line}: {value!r} is from {entry['reading']}, not {source}")
+                        value = entry["text"]
+                    view = {"id": row.get("id"), "quote": value, "source": source}
                     label = f"{path.name}:{line}:{row.get('id') or '?'}:{column}"
                     params.append(pytest.param(path.name, line, view, id=label))
     return params
@@ -219,11 +227,61 @@ def test_missing_texts_give_none(monkeypatch, tmp_path):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["sources.csv", "figures.csv", "timeline.csv"])
+@pytest.mark.parametrize("name", ["sources.csv", "figures.csv", "timeline.csv", "quotes.csv"])
 def test_ids_unique(name):
     ids = [row["id"] for _, row in _csv_rows(READINGS / name)]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     assert not duplicates, f"readings/{name}: ids used more than once: {duplicates}"
+
+
+# --------------------------------------------------------------------------------------------
+# The quotation registry (readings/quotes.csv): every long quotation is stored here once
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", list(REGISTRY.values()), ids=lambda e: e["id"])
+def test_registry_entry(entry):
+    where = f"readings/quotes.csv {entry['id']}"
+    assert entry["reading"] in _source_ids(), f"{where}: reading {entry['reading']!r} is not in sources.csv"
+    assert is_quote_id(entry["id"]), f"{where}: an id is lower-case letters, digits and '_' (e.g. c14_barter)"
+    words = word_count(entry["text"])
+    assert words <= MAX_WORDS, f"{where}: {words} words (at most {MAX_WORDS})"
+
+
+@pytest.mark.parametrize("entry", list(REGISTRY.values()), ids=lambda e: e["id"])
+def test_registry_verbatim_in_its_paragraph(entry):
+    require_sources()
+    where = f"readings/quotes.csv {entry['id']}"
+    text = provenance.source_text(entry["reading"]) or ""
+    assert quote_in_text(entry["text"], text), f"{where}: not found verbatim in {entry['reading']}: {entry['text']!r}"
+    body = provenance.paragraphs(entry["reading"])
+    number = int(entry["paragraph"])
+    assert 1 <= number <= len(body) and quote_in_text(entry["text"], body[number - 1]), (
+        f"{where}: not in {entry['reading']} para. {number}; "
+        f"paragraph_of finds it in para. {provenance.paragraph_of(entry['text'], entry['reading'])}"
+    )
+
+
+def _long_unregistered() -> list:
+    """Quote cells of 8+ words that are not a registry id: they belong in readings/quotes.csv."""
+    params = []
+    for path in _quoted_csvs():
+        for line, row in _csv_rows(path):
+            for column in (c for c in row if c and (c == "quote" or c.startswith("quote_"))):
+                value = (row.get(column) or "").strip()
+                if value and not is_quote_id(value):
+                    params.append(pytest.param(path.name, line, column, value, id=f"{path.name}:{line}:{column}"))
+    return params
+
+
+@pytest.mark.parametrize("name, line, column, value", _long_unregistered())
+def test_long_quotes_go_through_the_registry(name, line, column, value):
+    words = len(provenance.budget_words(value))
+    assert words < provenance.RUN_WORDS, (
+        f"readings/{name}, line {line}, {column}: a quotation of {words} words is stored here; store it once "
+        f"in readings/quotes.csv and put its id here, or keep only a phrase of under "
+        f"{provenance.RUN_WORDS} words (a figure's or date's anchor)"
+    )
 
 
 @pytest.mark.parametrize("path", _quoted_csvs(), ids=lambda p: p.name)

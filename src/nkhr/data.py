@@ -7,6 +7,7 @@ numbers already converted, so lessons and charts never parse text themselves.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -62,6 +63,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("access_needed"), Column("nk_engaged"), Column("achieved"), Column("limit"), Column("source"),
         Column("quote"),
     ),
+    # The one registry of quotations: every quotation of 8 words or more is stored here once and
+    # referred to by id from the other files (a quote cell holding an id of this file).
+    "quotes.csv": (
+        Column("id"), Column("reading"), Column("paragraph", kind=_number), Column("text"),
+    ),
     # Lesson 04: how each reading casts China.
     "china.csv": (
         Column("id"), Column("source"), Column("date"), Column("role"), Column("summary"), Column("quote"),
@@ -88,13 +94,62 @@ def load(name: str, folder: Path | None = None) -> list[dict]:
     if missing:
         raise DataError(f"{shown}, line 1: the header lacks column(s) {', '.join(missing)}.")
     rows = []
+    registry: dict[str, dict] = {}
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
             raise DataError(f"{shown}, line {line}: wrong number of fields (check quoting and commas).")
         rows.append(_check_row(row, schema, f"{shown}, line {line}"))
+        if name != QUOTES:
+            _resolve_quotes(rows[-1], f"{shown}, line {line}", registry, folder)
     _check_unique_ids(rows, shown)
     return rows
+
+
+QUOTES = "quotes.csv"
+_QUOTE_ID = re.compile(r"[a-z][a-z0-9]*_[a-z0-9_]+")
+
+
+def is_quote_id(value: str) -> bool:
+    """True when a quote cell holds a registry id (``c14_barter``) rather than a short anchor."""
+    return bool(_QUOTE_ID.fullmatch(value or ""))
+
+
+def quotes(folder: Path | None = None) -> dict[str, dict]:
+    """The quotation registry ``readings/quotes.csv`` keyed by id (id, reading, paragraph, text)."""
+    return {row["id"]: row for row in load(QUOTES, folder)}
+
+
+def quote(quote_id: str, folder: Path | None = None) -> dict:
+    """One registry entry by id; :class:`DataError` naming the id when it is not there."""
+    entry = quotes(folder).get(quote_id)
+    if entry is None:
+        raise DataError(f"readings/{QUOTES}: no quotation with the id {quote_id!r}.")
+    return entry
+
+
+def _resolve_quotes(row: dict, where: str, registry: dict[str, dict], folder: Path | None) -> None:
+    """Replace registry ids in ``quote*`` columns by their text; keep the id in ``<column>_id``.
+
+    A quote cell holds either a registry id or a short anchor (a phrase of under 8 words that
+    proves a figure or date). The id must exist and belong to the row's ``source*`` column.
+    """
+    for column in [c for c in row if c == "quote" or c.startswith("quote_")]:
+        value = row[column]
+        if column.endswith("_id") or not is_quote_id(value):
+            continue
+        if not registry:
+            registry.update(quotes(folder))  # read once per load, and only when a row refers to it
+        entry = registry.get(value)
+        if entry is None:
+            raise DataError(f"{where}: column '{column}' names the quotation {value!r}, "
+                            f"which is not an id in readings/{QUOTES}.")
+        source = row.get("source" + column[len("quote"):]) or row.get("source")
+        if source and entry["reading"] != source:
+            raise DataError(f"{where}: the quotation {value!r} is from {entry['reading']}, "
+                            f"but the row's source is {source}.")
+        row[column + "_id"] = value
+        row[column] = entry["text"]
 
 
 def _check_row(row: dict, schema: tuple[Column, ...], where: str) -> dict:

@@ -3,7 +3,7 @@
 * **Role cards** (``readings/roles.csv``): each actor's interests and red lines as the readings
   report them, each card grounded in two verbatim quotations, with anything the readings do not
   say labelled as the workbook's inference.
-* **Policy options** (:data:`POLICY_OPTIONS`): pressure first, engagement first, conditional
+* **Policy options** (``readings/activities/policy-options.toml``, :func:`load_options`): pressure first, engagement first, conditional
   dialogue, pragmatic humanitarian cooperation, each with its case, its risks and the readings
   that argue it.
 * **The agenda builder** (``readings/agenda.csv``): :func:`check_agenda` is a pure function that
@@ -26,11 +26,11 @@ from typing import Iterable
 
 import matplotlib.pyplot as plt
 
-from . import charts, explore, ui
+from . import charts, content, explore, ui
 from .data import DataError, load
 
 __all__ = [
-    "Role", "AgendaRow", "PolicyOption", "CriterionResult", "AgendaReport", "POLICY_OPTIONS",
+    "Role", "AgendaRow", "PolicyOption", "CriterionResult", "AgendaReport", "load_options",
     "STATUS_LABELS", "SIGNAL_LABELS", "load_roles", "load_agenda", "role_card", "role_cards",
     "option_card", "policy_options", "check_agenda", "render_report", "agenda_builder",
     "what_changed", "positions_explorer",
@@ -110,7 +110,7 @@ class Role:
     role: str
     interests: str
     red_lines: str
-    quotes: tuple[tuple[str, str, int | None], ...]  # (source, quote, paragraph)
+    quotes: tuple[content.Quotation, ...]
     inference: str
     opening_move: str
 
@@ -134,32 +134,33 @@ def load_roles() -> list[Role]:
             raise DataError(f"readings/roles.csv, row {n} ({r['id']}): unknown source_2 {r['source_2']!r}.")
         if bool(r["source_2"]) != bool(r["quote_2"]):
             raise DataError(f"readings/roles.csv, row {n} ({r['id']}): source_2 and quote_2 go together.")
-        quotes = [(r["source"], r["quote"], _para(r["para"]))]
+        quotes = [content.Quotation(r["source"], r["quote"], _para(r["para"]))]
         if r["quote_2"]:
-            quotes.append((r["source_2"], r["quote_2"], _para(r["para_2"])))
+            quotes.append(content.Quotation(r["source_2"], r["quote_2"], _para(r["para_2"])))
         roles.append(Role(r["id"], r["role"], r["interests"], r["red_lines"], tuple(quotes), r["inference"],
                           r["opening_move"]))
     return roles
 
 
-def _quote_html(source: str, quote: str, para: int | None) -> str:
-    return (f'<div style="margin:4px 0 4px 8px"><i>“{html.escape(quote)}”</i> '
-            f'<span style="font-size:0.9em">— {html.escape(cite(source, para))}</span></div>')
+def _quote_html(q: content.Quotation) -> str:
+    who = q.label or cite(q.source, q.para)
+    return (f'<div class="nkhr-quote"><i>“{html.escape(q.text)}”</i> '
+            f'<span class="nkhr-small">— {html.escape(who)}</span></div>')
 
 
 def role_card(role: Role) -> str:
     """The HTML card for one role: interests, red lines, evidence, inference, opening move."""
     parts = [
-        '<div class="nkhr-card" style="border-left:4px solid #009E73;padding:6px 12px;margin:4px 0;background:#F5FBF8">',
-        f'<div style="font-size:1.2em;font-weight:bold">{html.escape(role.role)}</div>',
+        '<div class="nkhr-card nkhr-card-role">',
+        f'<div class="nkhr-card-title"><b>{html.escape(role.role)}</b></div>',
         f"<p><b>Interests (as the readings report them).</b> {html.escape(role.interests)}</p>",
         f"<p><b>Red lines.</b> {html.escape(role.red_lines)}</p>",
         "<div><b>From the readings:</b></div>",
-        *(_quote_html(*q) for q in role.quotes),
+        *(_quote_html(q) for q in role.quotes),
     ]
     if role.inference:
-        parts.append(f'<p style="font-size:0.95em"><b>Note.</b> {html.escape(role.inference)}</p>')
-    parts.append(f'<p style="background:#FFF8E1;padding:4px 8px"><b>Your opening move in the role-play:</b> '
+        parts.append(f'<p class="nkhr-note"><b>Note.</b> {html.escape(role.inference)}</p>')
+    parts.append(f'<p class="nkhr-move"><b>Your opening move in the role-play:</b> '
                  f"{html.escape(role.opening_move)}</p></div>")
     return "".join(parts)
 
@@ -186,111 +187,58 @@ class PolicyOption:
     case: str
     risks: str
     argued_by: str
-    quotes: tuple[tuple[str, str, int], ...]  # (source, verbatim quote, paragraph); tested against the texts
+    quotes: tuple[content.Quotation, ...]  # registry quotations; tested against the texts
     preset: tuple[str, ...]  # agenda rows the option would start from (agenda.csv ids)
 
 
-POLICY_OPTIONS: tuple[PolicyOption, ...] = (
-    PolicyOption(
-        "pressure", "Pressure first",
-        case=("Exposure and the threat of accountability are what moved Pyongyang. After the Commission of Inquiry "
-              "and the push for a referral, North Korea sent its foreign minister to the General Assembly for the "
-              "first time in 15 years and began to talk (Cohen 2014, paras. 3–4; Son 2017, para. 7). So keep the "
-              "pressure on: accountability first, sanctions as leverage, human rights linked to the nuclear talks, "
-              "and a coalition of like-minded states beyond the UN (Lee 2022)."),
-        risks=("North Korea refuses to deal with UN mechanisms that criticise it (Lee 2022, para. 13). A Security "
-               "Council referral runs into Chinese and Russian vetoes (Son 2017, para. 10). Sanctions add to the "
-               "hardship of vulnerable groups (Lee 2022, para. 2). Without talks there is no access to the people "
-               "the pressure is meant to help (workbook's inference)."),
-        argued_by="Lee 2022 most fully; Son 2017 in part; Cohen 2014 credits pressure with creating the opening.",
-        quotes=(
-            ("lee2022", "Therefore, its human rights issue, along with sanctions, must be leveraged to force North "
-                        "Korea back to the negotiation table.", 15),
-            ("son2017", "suggest that Pyongyang has more to fear from such public criticism than it did in the past.", 12),
-        ),
-        preset=("accountability", "nuclear_link", "political_camps", "civil_political", "keep_un_track",
-                "keep_sanctions"),
-    ),
-    PolicyOption(
-        "engagement", "Engagement first",
-        case=("Its strongest form here is John Feffer's, which reaches us only through his critic, Cohen (2010): "
-              "naming and shaming fails because Pyongyang hears it as interference in its sovereignty; an "
-              "'empathetic' relationship built on development assistance, educational exchanges and joint projects "
-              "improves people's lives now and can lead to political freedoms later (Cohen 2010, paras. 2–3). "
-              "Wertz (2014) adds that Pyongyang's new willingness to talk is an opening to take, not to test."),
-        risks=("Cohen (2010, paras. 4–6) answers that aid to this government may serve the elite rather than the "
-               "people. Son (2017) warns that talks on 'soft' targets let Pyongyang show compliance without touching "
-               "its gravest abuses. Lee (2022, para. 19) rejects a return to aid that ignores human rights. Easing "
-               "scrutiny for talks is the barter Cohen (2014, para. 9) rules out."),
-        argued_by="Feffer (only as reported by Cohen 2010, who rejects it); Wertz 2014 comes closest among the five.",
-        quotes=(
-            ("cohen2010", "It will help North Korea evolve into a country that can meet the needs of its citizens "
-                          "and eventually lead to civil and political freedoms.", 3),
-            ("wertz2014", "taking up Pyongyang’s offer to cooperate on human rights issues, even at such a pragmatic "
-                          "level, may open the door for broader changes", 9),
-        ),
-        preset=("soft_rights", "family_reunions", "tb", "nutrition", "contact_group", "pause_resolutions"),
-    ),
-    PolicyOption(
-        "conditional", "Conditional dialogue",
-        case=("Talk, but on principled terms. Whatever Pyongyang's motives, no opening should be wasted; dialogue is "
-              "normal diplomacy and must not be bought. Let the UN High Commissioner lead, form a contact group, "
-              "start from sovereignty as responsibility, and put the camps and songbun beside the issues Pyongyang "
-              "offered (Cohen 2014, paras. 8–13). Engage wherever possible while holding it to account (Son 2017)."),
-        risks=("Pyongyang's offers may be tactical, timed to weaken a resolution (Cohen 2014, para. 3). It walked out "
-               "of the EU dialogue in 2003 when a resolution came (Cohen 2014, para. 5). Conditions it calls hostile "
-               "may mean no talks at all (workbook's inference)."),
-        argued_by="Cohen 2014 (the five caveats); Son 2017; Cohen 2010 (a human-rights approach as engagement).",
-        quotes=(
-            ("cohen2014", "But whatever the reasons for the change in North Korea’s position, no opportunity to "
-                          "promote the human rights of the North Korea’s people should be neglected.", 8),
-            ("son2017", "This can be done by engaging in human rights dialogue with North Korea wherever possible, "
-                        "while holding it to account over the implementation of both past and future UPR "
-                        "recommendations.", 13),
-        ),
-        preset=("sovereignty", "soft_rights", "labour_centres", "political_camps", "songbun", "hc_focal",
-                "contact_group", "keep_un_track"),
-    ),
-    PolicyOption(
-        "humanitarian", "Pragmatic humanitarian cooperation",
-        case=("Start where lives can be saved and both sides can gain: tuberculosis treatment and nutrition inside "
-              "the prison system, beginning with the facilities Pyongyang admits exist, using agencies that already "
-              "work there. Aid workers would see conditions first-hand, and success could widen access step by step "
-              "(Wertz 2014, paras. 5–9). Separated families are another humane starting point (Cohen 2010, para. 13)."),
-        risks=("The political prison camps would likely stay off-limits at first (Wertz 2014, para. 8). Aid can be "
-               "diverted to those the regime favours (Cohen 2014, para. 7; Cohen 2010, para. 5). Son (2017) warns "
-               "against progress on easy targets only; Lee (2022, para. 19) against aid that ignores rights."),
-        argued_by="Wertz 2014; Cohen 2010 (separated families, children in the camps) as starting points.",
-        quotes=(
-            ("wertz2014", "Implementing cooperative programs in North Korean prisons would certainly be challenging, "
-                          "but it could save lives and be in the interests of both North Korean authorities and the "
-                          "international community.", 9),
-            ("cohen2010", "Families separated by the Korean War and more recently, by famine, extreme poverty or "
-                          "political persecution could be a starting point", 13),
-        ),
-        preset=("tb", "nutrition", "labour_centres", "family_reunions", "hc_focal"),
-    ),
-)
+OPTIONS_FILE = "policy-options.toml"
+
+
+def load_options(rows: list[AgendaRow] | None = None) -> tuple[PolicyOption, ...]:
+    """The policy options from ``readings/activities/policy-options.toml``, checked.
+
+    Each needs a name, case, risks, who argues it, at least one quotation and a preset of agenda
+    items and conditions that exist in ``readings/agenda.csv``. Raises :class:`~nkhr.data.DataError`
+    naming the file, the option and the problem.
+    """
+    doc = content.activity(OPTIONS_FILE)
+    rows = rows if rows is not None else load_agenda()
+    pickable = {r.id for r in rows if r.kind != "criterion"}
+    options = []
+    for where, e in content.entries(doc, "option", OPTIONS_FILE):
+        preset = e.get("preset", [])
+        if not isinstance(preset, list) or not all(isinstance(p, str) for p in preset):
+            raise DataError(f"{where}: field 'preset' must be a list of agenda.csv ids.")
+        unknown = [p for p in preset if p not in pickable]
+        if unknown:
+            raise DataError(f"{where}: preset names {', '.join(unknown)}, not items or conditions in "
+                            "readings/agenda.csv.")
+        options.append(PolicyOption(
+            e["id"], content.text(e, "name", where), content.text(e, "case", where),
+            content.text(e, "risks", where), content.text(e, "argued_by", where),
+            content.quotations(e, "quotes", where), tuple(preset)))
+    return tuple(options)
 
 
 def option_card(option: PolicyOption) -> str:
     """The HTML card for one policy option: the case, the risks, who argues it, the evidence."""
     return "".join([
-        '<div class="nkhr-card" style="border-left:4px solid #E69F00;padding:6px 12px;margin:6px 0;background:#FFFAF0">',
-        f'<div style="font-size:1.2em;font-weight:bold">{html.escape(option.name)}</div>',
+        '<div class="nkhr-card nkhr-card-option">',
+        f'<div class="nkhr-card-title"><b>{html.escape(option.name)}</b></div>',
         f"<p><b>The case.</b> {html.escape(option.case)}</p>",
         f"<p><b>The risks.</b> {html.escape(option.risks)}</p>",
         f"<p><b>Who argues it.</b> {html.escape(option.argued_by)}</p>",
-        *(_quote_html(*q) for q in option.quotes),
+        *(_quote_html(q) for q in option.quotes),
         "</div>",
     ])
 
 
+@explore.guarded("The policy options cannot be shown")
 def policy_options() -> None:
-    """Show the four policy options, one card each, side by side in reading order."""
+    """Show the four policy options, one card each, in reading order."""
     from IPython.display import HTML, display
 
-    display(HTML("".join(option_card(o) for o in POLICY_OPTIONS)))
+    display(HTML(ui.CSS + "".join(option_card(o) for o in load_options())))
 
 
 # ---------------------------------------------------------------- the agenda builder (pure part)
@@ -472,9 +420,9 @@ def _basis(row: AgendaRow) -> str:
 def render_report(report: AgendaReport) -> str:
     """The agenda report as HTML: summary, criteria table, trade-offs, Pyongyang's reported stance."""
     esc = html.escape
-    parts = ['<div class="nkhr-agenda" style="font-size:0.97em">']
+    parts = ['<div class="nkhr-agenda">']
     for m in report.messages:
-        parts.append(f'<p style="background:#FFF3E0;padding:4px 8px;margin:4px 0">{esc(m)}</p>')
+        parts.append(f'<p class="nkhr-message">{esc(m)}</p>')
     n = len(report.results)
     summary = (f"<b>Criteria met:</b> {report.count('met')} of {n} cleanly, {report.count('strained')} under strain, "
                f"{report.count('partly')} partly. <b>Not addressed:</b> {report.count('open')}. "
@@ -483,7 +431,7 @@ def render_report(report: AgendaReport) -> str:
     parts.append("<p><i>There is no single right agenda: every choice that meets one reading's criterion costs "
                  "something on another's, or on what Pyongyang is likely to accept. Decide what you will trade, and "
                  "be ready to defend it.</i></p>")
-    parts.append('<table style="border-collapse:collapse;width:100%"><tr style="text-align:left;border-bottom:2px solid #999">'
+    parts.append('<table><tr class="nkhr-head">'
                  "<th>Criterion (reading)</th><th>Result</th><th>Why</th></tr>")
     for res in report.results:
         c = res.criterion
@@ -495,8 +443,8 @@ def render_report(report: AgendaReport) -> str:
         if res.strained_by:
             why.append("pulled against by: " + "; ".join(res.strained_by))
         parts.append(
-            '<tr style="border-bottom:1px solid #DDD;vertical-align:top">'
-            f'<td title="{esc(c.detail)}"><b>{esc(c.label)}</b><br><span style="font-size:0.9em">'
+            '<tr class="nkhr-row">'
+            f'<td title="{esc(c.detail)}"><b>{esc(c.label)}</b><br><span class="nkhr-small">'
             f"{esc(cite(c.source, c.para))}</span></td>"
             f"<td>{_STATUS_MARK[res.status]} {esc(STATUS_LABELS[res.status])}</td>"
             f"<td>{esc('; '.join(why)) or '—'}</td></tr>")
@@ -504,7 +452,7 @@ def render_report(report: AgendaReport) -> str:
     if report.chosen:
         parts.append("<p><b>Trade-offs of your choices</b></p><ul>")
         for r in report.chosen:
-            parts.append(f"<li><b>{esc(r.label)}.</b> {esc(r.tradeoff)} <span style='font-size:0.9em'>"
+            parts.append(f"<li><b>{esc(r.label)}.</b> {esc(r.tradeoff)} <span class='nkhr-small'>"
                          f"({esc(_basis(r))})</span></li>")
         parts.append("</ul><p><b>What the readings report about Pyongyang's stance on your agenda</b></p><ul>")
         for signal, label in SIGNAL_LABELS.items():
@@ -529,7 +477,8 @@ def agenda_builder() -> None:
     boxes = {r.id: w.Checkbox(value=False, description=r.label, indent=False,
                               layout=w.Layout(width="auto"), style={"description_width": "initial"})
              for r in rows if r.kind != "criterion"}
-    preset = w.Dropdown(options=[("(start from scratch)", "")] + [(o.name, o.id) for o in POLICY_OPTIONS],
+    options = load_options(rows)
+    preset = w.Dropdown(options=[("(start from scratch)", "")] + [(o.name, o.id) for o in options],
                         value="", description="Start from a policy option:", style={"description_width": "initial"})
     clear = w.Button(description="Clear all", icon="eraser")
     out = w.HTML(render_report(check_agenda([], rows)))
@@ -547,7 +496,7 @@ def agenda_builder() -> None:
         busy["on"] = False
         update()
 
-    presets = {o.id: o.preset for o in POLICY_OPTIONS}
+    presets = {o.id: o.preset for o in options}
     preset.observe(lambda ch: set_all(presets.get(ch["new"], ())) if ch["new"] else None, names="value")
     clear.on_click(lambda _: (setattr(preset, "value", ""), set_all(())))
     for b in boxes.values():
@@ -558,7 +507,7 @@ def agenda_builder() -> None:
         w.HBox([preset, clear]),
         w.HTML("<b>Agenda items</b> (what the talks cover)"), w.VBox(items),
         w.HTML("<b>Conditions</b> (how the talks are run)"), w.VBox(conds),
-        w.HTML("<hr style='margin:6px 0'>"), out,
+        w.HTML("<hr class='nkhr-rule'>"), out,
     ])
     display(ui.panel([form]))
 

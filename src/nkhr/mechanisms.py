@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import matplotlib.patches
 import matplotlib.pyplot as plt
 
-from . import charts, explore, ui
+from . import charts, content, explore, ui
 from .charts import PALETTE, STYLE, Chart, finish, fmt_number, title_figure, wrap
 from .data import DataError, by_id, load
 
 __all__ = [
-    "MATRIX_COLUMNS", "VALUES", "TIMELINE_EVENTS", "SCENARIOS",
+    "MATRIX_COLUMNS", "VALUES", "Scenario", "timeline_lanes", "timeline_events", "scenarios",
     "mechanisms", "vote_2014", "mechanism_timeline", "matrix",
     "mechanism_card", "mechanism_explorer", "scenario_feedback", "scenario_explorer",
 ]
@@ -29,7 +29,7 @@ NOT_IN_READINGS = "not in the readings"
 VALUES = ("yes", "partly", "no", NOT_IN_READINGS)
 # (column in mechanisms.csv, heading on the matrix)
 MATRIX_COLUMNS = (
-    ("binding", "Binding?"),
+    ("binding", "Legally\nbinding?"),
     ("naming", "Names and\nshames?"),
     ("access_needed", "Needs North Korea's\ncooperation?"),
     ("nk_engaged", "North Korea\nengaged?"),
@@ -40,7 +40,7 @@ _CELL_COLOURS = {  # light tints of the Okabe-Ito palette; the word in the cell 
 
 
 def _message(text: str) -> str:
-    return f'<div style="color:#8A3B00;padding:6px 0"><b>{html.escape(text)}</b></div>'
+    return f'<div class="nkhr-alert">{html.escape(text)}</div>'
 
 
 def mechanisms() -> list[dict]:
@@ -140,42 +140,65 @@ KINDS = {
     "nk": ("North Korea responds", "D", PALETTE["vermillion"]),
     "state": ("Another government acts", "s", PALETTE["green"]),
 }
-TIMELINE_LANES = ["EU dialogue", "UPR", "Commission of Inquiry", "Human Rights Council", "General Assembly",
-                  "Security Council / ICC", "UN office in Seoul", "Special Rapporteur", "Other governments"]
-TIMELINE_EVENTS: dict[str, Event] = {
-    "eu_dialogue_ends_2003": Event("EU dialogue", "nk", "breaks off the EU dialogue"),
-    "upr1_review_2009": Event("UPR", "un", "first UPR (Son: 2009)"),
-    "upr1_participation_2010": Event("UPR", "nk", "takes part, denies abuses (Cohen: 2010)"),
-    "coi_established_2013": Event("Commission of Inquiry", "un", "COI set up"),
-    "mongolia_2013": Event("Other governments", "state", "Mongolia's president: 'no tyranny lasts forever'"),
-    "kirby_letter_2014": Event("Commission of Inquiry", "un", "Kirby writes to Kim Jong Un"),
-    "coi_report_2014": Event("Commission of Inquiry", "un", "COI report: crimes against humanity"),
-    "botswana_2014": Event("Other governments", "state", "Botswana cuts ties"),
-    "hrc_resolution_2014": Event("Human Rights Council", "un", "resolution, 30 to 6"),
-    "france_unsc_2014": Event("Security Council / ICC", "state", "France rules out relations"),
-    "upr_acceptance_2014": Event("UPR", "nk", "accepts nearly half of 2009 recommendations"),
-    "upr2_outcome_2014": Event("UPR", "un", "second UPR adopted"),
-    "fm_at_ga_2014": Event("General Assembly", "nk", "foreign minister attends, offers dialogue"),
-    "seoul_office_2014": Event("UN office in Seoul", "state", "South Korea agrees to host the office"),
-    "alt_resolution_letter_2014": Event("General Assembly", "nk", "proposes alternative resolution"),
-    "labor_centres_admitted_2014": Event("Commission of Inquiry", "nk", "admits 'reform through labor' centres"),
-    "eu_dialogue_offer_2014": Event("EU dialogue", "nk", "offers the EU a dialogue"),
-    "ga_vote_expected_2014": Event("General Assembly", "un", "vote due (outcome not in readings)"),
-    "unsc_stalls_2017": Event("Security Council / ICC", "un", "discussions stall (Lee)"),
-    "upr3_2019": Event("UPR", "un", "next UPR due (as of 2017)"),
-    "resolution_denounced_2022": Event("Human Rights Council", "nk", "denounces resolution"),
-    "salmon_visit_2022": Event("Special Rapporteur", "nk", "won't deal with any rapporteur"),
-    "ga_resolution_2022": Event("General Assembly", "un", "resolution due"),
-}
+ACTIVITY_FILE = "mechanism-scenarios.toml"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A goal a government or NGO might have, and how each mechanism fits it, per the readings."""
+
+    id: str
+    title: str
+    situation: str
+    strong: dict[str, str]  # mechanism id -> why it is a defensible choice (cites the readings)
+    weak: dict[str, str]  # mechanism id -> why the readings suggest it will not get you there
+
+
+def timeline_lanes() -> list[str]:
+    """The timeline's lanes, top to bottom (``[timeline] lanes`` in the activity file)."""
+    doc = content.activity(ACTIVITY_FILE)
+    lanes = content.table(doc, "timeline", f"readings/{content.ACTIVITIES}/{ACTIVITY_FILE}").get("lanes")
+    if not isinstance(lanes, list) or not lanes or not all(isinstance(x, str) and x for x in lanes):
+        raise DataError(f"readings/{content.ACTIVITIES}/{ACTIVITY_FILE}: [timeline] lanes must be a list of names.")
+    return lanes
+
+
+def timeline_events() -> dict[str, Event]:
+    """How each timeline.csv row shown appears on the timeline (``[[event]]`` entries), checked."""
+    doc = content.activity(ACTIVITY_FILE)
+    lanes = timeline_lanes()
+    return {e["id"]: Event(content.choice(e, "lane", where, lanes), content.choice(e, "kind", where, KINDS),
+                           content.text(e, "label", where))
+            for where, e in content.entries(doc, "event", ACTIVITY_FILE)}
+
+
+def scenarios() -> tuple[Scenario, ...]:
+    """The 'what would you use?' scenarios (``[[scenario]]`` entries), each naming known mechanisms."""
+    doc = content.activity(ACTIVITY_FILE)
+    known = {r["id"] for r in mechanisms()}
+    out = []
+    for where, e in content.entries(doc, "scenario", ACTIVITY_FILE):
+        strong = content.text_map(e, "strong", where, known)
+        weak = content.text_map(e, "weak", where, known, required=False)
+        both = sorted(set(strong) & set(weak))
+        if both:
+            raise DataError(f"{where}: {', '.join(both)} is both strong and weak; keep it in one.")
+        out.append(Scenario(e["id"], content.text(e, "title", where), content.text(e, "situation", where),
+                            strong, weak))
+    return tuple(out)
+
+
 ZOOM = (2013.0, 2015.0)
 
 
 def _timeline_rows(start: int, end: int) -> list[tuple[dict, Event, float]]:
     rows = {r["id"]: r for r in load("timeline.csv")}
-    missing = sorted(set(TIMELINE_EVENTS) - set(rows))
+    shown = timeline_events()
+    missing = sorted(set(shown) - set(rows))
     if missing:
-        raise DataError(f"readings/timeline.csv has no row with id {', '.join(missing)}.")
-    chosen = [(rows[i], e, charts._when(rows[i]["date"])) for i, e in TIMELINE_EVENTS.items()
+        raise DataError(f"readings/{content.ACTIVITIES}/{ACTIVITY_FILE} names event(s) that readings/timeline.csv "
+                        f"does not have: {', '.join(missing)}.")
+    chosen = [(rows[i], e, charts._when(rows[i]["date"])) for i, e in shown.items()
               if start <= int(rows[i]["date"][:4]) <= end]
     chosen.sort(key=lambda t: (t[2], t[0]["id"]))
     return chosen
@@ -191,7 +214,7 @@ def mechanism_timeline(start: int = 2003, end: int = 2022) -> Chart:
     if start > end:
         raise ValueError(f"start ({start}) must not be after end ({end}).")
     events = _timeline_rows(start, end)
-    lanes = [lane for lane in TIMELINE_LANES if any(e.lane == lane for _, e, _ in events)]
+    lanes = [lane for lane in timeline_lanes() if any(e.lane == lane for _, e, _ in events)]
     title = f"UN mechanisms and North Korea's responses, {start}–{end}"
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(15, 10.5), layout="constrained")
@@ -302,7 +325,9 @@ def matrix() -> Chart:
         f"{r['access_needed']}; North Korea engaged {r['nk_engaged']}." for r in rows))
     below = [f"below line {k}: {fam}" for k, fam in enumerate(families[1:], start=1)]
     note = ("Yes / partly / no are the workbook's judgements from the readings, each explained in the "
-            "mechanism explorer. Rows above the first line are UN mechanisms; " + "; ".join(below) + ".")
+            "mechanism explorer. 'Legally binding' (yes / partly): whether the mechanism rests on legal obligations; "
+            "none of the UN mechanisms can enforce them except a Security Council decision (general background). "
+            "Rows above the first line are UN mechanisms; " + "; ".join(below) + ".")
     order = [s["id"] for s in load("sources.csv")]
     sources = sorted({r["source"] for r in rows}, key=order.index)
     return finish(fig, title, sources, alt, plotted, note, table="mechanisms.csv", noun="row")
@@ -339,23 +364,23 @@ def mechanism_card(mechanism_id: str | None) -> str:
         ("What it cost North Korea", r["cost_to_nk"]), ("How North Korea responded", r["nk_response"]),
         ("One thing it achieved", r["achieved"]), ("One limit", r["limit"]),
     ]
-    table = "".join(f'<tr><th style="text-align:left;vertical-align:top;padding:3px 10px 3px 0;white-space:nowrap">'
-                    f"{e(k)}</th><td style=\"text-align:left;padding:3px 0\">{e(v)}</td></tr>" for k, v in facts)
+    table = "".join(f'<tr><th>'
+                    f"{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
     cells = " · ".join(f"{e(h.replace(chr(10), ' '))} <b>{e(r[c])}</b>" for c, h in MATRIX_COLUMNS)
-    parts = [f'<div style="font-size:1.2em;font-weight:bold;margin:4px 0">{e(r["mechanism"])}</div>',
-             f'<div style="margin-bottom:4px">{cells}</div>',
-             f'<table style="border-collapse:collapse;max-width:60em">{table}</table>',
+    parts = [f'<div class="nkhr-card-title">{e(r["mechanism"])}</div>',
+             f'<div class="nkhr-block">{cells}</div>',
+             f'<table class="nkhr-facts">{table}</table>',
              quote_card(r["quote"], r["source"], heading="In the readings")]
     lane_names = {"UPR": "UPR", "COI": "COI", "HRC": "HRC", "GA": "GA", "UNSC": "UNSC",
                   "Special Rapporteur": "Special Rapporteur", "sanctions": "sanctions"}
     lane = lane_names.get(r["lane"])
     dated = [ev for ev in events if lane and ev["mechanism"] == lane]
     if dated:
-        parts.append('<div style="font-weight:bold;margin-top:8px">Dated events in readings/timeline.csv</div><ul>')
+        parts.append('<div class="nkhr-bold nkhr-block">Dated events in readings/timeline.csv</div><ul>')
         parts += [f"<li>{e(ev['date'])}: {e(ev['event'])}</li>" for ev in dated]
         parts.append("</ul>")
     else:
-        parts.append('<div style="margin-top:8px"><i>No dated events for this mechanism in readings/timeline.csv.</i></div>')
+        parts.append('<div class="nkhr-block"><i>No dated events for this mechanism in readings/timeline.csv.</i></div>')
     return "".join(parts)
 
 
@@ -368,95 +393,16 @@ def mechanism_explorer() -> None:
 
 # ---------------------------------------------------------------- widget: what would you use?
 
-@dataclass(frozen=True)
-class Scenario:
-    """A goal a government or NGO might have, and how each mechanism fits it, per the readings."""
-
-    id: str
-    title: str
-    situation: str
-    strong: dict[str, str]  # mechanism id -> why it is a defensible choice (cites the readings)
-    weak: dict[str, str]  # mechanism id -> why the readings suggest it will not get you there
-
-
-SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        "prisoners-now", "Help people in detention now",
-        "You advise a government in 2014 that wants to improve conditions for people held in North Korea's "
-        "prisons as soon as possible, tuberculosis and hunger above all.",
-        strong={
-            "humanitarian_access": "Wertz 2014 proposes exactly this: start TB and nutrition work in the facilities "
-            "Pyongyang has acknowledged and widen access step by step. It needs North Korea's consent, which its 2014 "
-            "offers of cooperation made thinkable.",
-            "high_commissioner": "Cohen 2014 wants the High Commissioner to lead a dialogue aimed at technical "
-            "assistance; she adds that North Korea's admission of 'reform through labor' centres should open a door "
-            "to access them. Slower than direct aid, but it keeps the hard issues on the agenda.",
-            "eu_dialogue": "Defensible: Pyongyang offered the EU a dialogue in October 2014, and Wertz names the EU among "
-            "the interlocutors who could propose cooperative projects. Remember why it failed in 2003 (Cohen 2014).",
-        },
-        weak={
-            "coi": "The COI has reported and North Korea refused to deal with it (Wertz 2014): it can document, not "
-            "reach prisoners.",
-            "unsc_icc": "A referral aims at those responsible, not at conditions now, and Son 2017 expects a Russian "
-            "or Chinese veto.",
-            "seoul_office": "The office monitors from Seoul for accountability (Cohen 2014); it has no access inside.",
-        },
-    ),
-    Scenario(
-        "accountability", "Keep criminal accountability alive",
-        "You work for an NGO in 2017. The COI found crimes against humanity, but nothing has happened since. "
-        "You want the evidence kept and the people most responsible one day to face justice.",
-        strong={
-            "unsc_icc": "The only mechanism in the readings that could lead to prosecution (Son 2017). But Son expects "
-            "Russia and China to veto it, and Lee 2022 says Security Council discussions have stalled since 2017: a "
-            "goal to keep on the agenda rather than a step you can take now.",
-            "seoul_office": "Cohen 2014: the office exists 'to continue the monitoring done by the COI' with a view to "
-            "accountability. It works without North Korea's consent, so it keeps evidence while the referral is blocked.",
-            "special_rapporteur": "Son 2017 says the Rapporteur has worked hard to keep criminal accountability atop "
-            "the agenda, though there is 'a limit to the practical steps'.",
-            "ga_resolutions": "Defensible: the 2014 resolution's accountability language 'caught the attention of the "
-            "leadership' (Cohen 2014). Lee 2022 warns that support may be slipping.",
-            "unilateral_sanctions": "Defensible if you accept Lee 2022's argument that the UN has structural limits: "
-            "sanctions and like-minded coalitions act where the Security Council cannot.",
-        },
-        weak={
-            "upr": "Son 2017 argues the UPR discourages naming and shaming and lets Pyongyang show compliance on soft "
-            "targets: the wrong forum for accountability.",
-            "contact_group": "A forum for long-term dialogue (Cohen 2014), not for justice.",
-            "humanitarian_access": "Valuable, but aimed at conditions, not accountability (Wertz 2014).",
-        },
-    ),
-    Scenario(
-        "commitments", "Get North Korea to commit to specific reforms",
-        "You represent a state in Geneva in 2019. You want North Korea to commit, in public, to concrete changes "
-        "it can later be held to.",
-        strong={
-            "upr": "The one mechanism North Korea embraces: it accepted nearly half the 2009 recommendations and praised "
-            "the process (Son 2017). Son's advice: push for civil and political rights, not only soft targets, and hold "
-            "it to what it accepts.",
-            "treaty_bodies": "Cohen 2010: reporting to the treaty bodies made officials review laws and propose "
-            "revisions; North Korea is bound by the treaties it ratified. Lee 2022 judges implementation 'very poor' "
-            "or 'selective', so follow-up matters.",
-            "high_commissioner": "Cohen 2014: technical assistance could help North Korea carry out the "
-            "recommendations of the UPR, the treaty bodies and the COI.",
-        },
-        weak={
-            "coi": "Its findings moved Pyongyang, but North Korea refused to engage with it (Wertz 2014): it does not "
-            "produce commitments.",
-            "unsc_icc": "Blocked by the veto (Son 2017), and North Korea engaged only to head it off (Wertz 2014).",
-            "special_rapporteur": "In 2022 North Korea said it would neither recognise nor deal with any special "
-            "rapporteur (Lee 2022).",
-        },
-    ),
-)
-
-
 def scenario_feedback(scenario_id: str | None, mechanism_id: str | None) -> str:
     """Feedback (HTML) on using ``mechanism_id`` for ``scenario_id``, citing the readings.
 
     Never raises: empty or unknown choices get a clear message.
     """
-    scenario = next((s for s in SCENARIOS if s.id == scenario_id), None)
+    try:
+        known = scenarios()
+    except DataError as exc:
+        return _message(f"The scenarios cannot be shown: {exc}")
+    scenario = next((s for s in known if s.id == scenario_id), None)
     if scenario is None:
         return _message("Choose a scenario first.")
     if not mechanism_id:
@@ -470,19 +416,19 @@ def scenario_feedback(scenario_id: str | None, mechanism_id: str | None) -> str:
     name = html.escape(row["short"])
     if mechanism_id in scenario.strong:
         others = [_row(m)["short"] for m in scenario.strong if m != mechanism_id]
-        verdict, colour = "A defensible choice", PALETTE["green"]
+        verdict, look = "A defensible choice", "good"
         body = scenario.strong[mechanism_id]
         tail = f" Other defensible choices: {', '.join(others)}." if others else ""
     elif mechanism_id in scenario.weak:
-        verdict, colour = "The readings suggest this will not get you there", PALETTE["vermillion"]
+        verdict, look = "The readings suggest this will not get you there", "bad"
         body, tail = scenario.weak[mechanism_id], ""
     else:
-        verdict, colour = "A weak fit in the readings", PALETTE["orange"]
+        verdict, look = "A weak fit in the readings", "weak"
         body = (f"The readings do not connect {row['short']} to this goal. What it can compel: {row['compels']} "
                 f"Its limit: {row['limit']}")
         tail = ""
-    return (f'<div style="border-left:4px solid {colour};padding:6px 12px;background:#FAFAFA">'
-            f'<div style="font-weight:bold">{name}: {html.escape(verdict)}</div>'
+    return (f'<div class="nkhr-card nkhr-card-{look}">'
+            f'<div class="nkhr-bold">{name}: {html.escape(verdict)}</div>'
             f"<div>{html.escape(body)}{html.escape(tail)}</div></div>")
 
 
@@ -493,7 +439,8 @@ def scenario_explorer() -> None:
     from IPython.display import display
 
     rows = mechanisms()
-    pick_s = w.Dropdown(options=[(s.title, s.id) for s in SCENARIOS], description="Scenario:",
+    known = scenarios()
+    pick_s = w.Dropdown(options=[(s.title, s.id) for s in known], description="Scenario:",
                         style={"description_width": "initial"}, layout=w.Layout(width="auto"))
     situation = w.HTML()
     pick_m = w.RadioButtons(options=[(r["short"], r["id"]) for r in rows], value=None,
@@ -501,7 +448,7 @@ def scenario_explorer() -> None:
     feedback = w.HTML(scenario_feedback(pick_s.value, None))
 
     def on_scenario(change) -> None:
-        s = next(s for s in SCENARIOS if s.id == change["new"])
+        s = next(s for s in known if s.id == change["new"])
         situation.value = f"<p><b>{html.escape(s.title)}.</b> {html.escape(s.situation)}</p>"
         pick_m.value = None
         feedback.value = scenario_feedback(s.id, None)

@@ -19,6 +19,7 @@ Conventions that other parts of the workbook write to:
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -36,6 +37,12 @@ __all__ = [
     "word_count",
     "blockquotes",
     "attributed_source",
+    "RUN_WORDS",
+    "budget_words",
+    "file_budget_text",
+    "reproduced",
+    "reproduced_share",
+    "budget_report",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -337,3 +344,99 @@ def blockquotes(path: str | Path) -> list[tuple[int, str, str]]:
             found.extend((number, quote, who) for _, quote, who in _blockquotes_in_lines(text.splitlines()))
         return found
     return _blockquotes_in_lines(path.read_text(encoding="utf-8").splitlines())
+
+
+# --------------------------------------------------------------------------------------------
+# The quotation budget: how much of each reading the repository reproduces
+# --------------------------------------------------------------------------------------------
+
+RUN_WORDS = 8  # a run of this many consecutive words shared with a reading counts as reproduced
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_TAG = re.compile(r"<[^<>]{0,400}>")
+
+
+def budget_words(text: str) -> list[str]:
+    """The words of ``text`` as the budget counts them.
+
+    After :func:`normalise` (case, typographic quotes and dashes, footnote markers), HTML tags
+    are dropped and entities decoded, and a word is a run of letters or digits, with inner
+    apostrophes kept (``country's``). Punctuation and markup therefore never break a run.
+    """
+    text = html.unescape(_TAG.sub(" ", text))
+    return _WORD.findall(normalise(text))
+
+
+def file_budget_text(path: Path) -> str | None:
+    """The text of one repository file as the budget reads it, or ``None`` for a binary file.
+
+    A notebook is read as JSON and every string in it counts (Markdown, code, outputs,
+    metadata), so quotations in stored outputs are counted too and JSON escapes do not hide them.
+    """
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if path.suffix != ".ipynb":
+        return raw
+    try:
+        notebook = json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+    strings: list[str] = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, str):
+            strings.append(node)
+        elif isinstance(node, list):
+            # a cell's source is a list of lines; join them so a run may cross a line break
+            if node and all(isinstance(item, str) for item in node):
+                strings.append("".join(node))
+            else:
+                for item in node:
+                    collect(item)
+        elif isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+
+    collect(notebook)
+    return "\n".join(strings)
+
+
+def reproduced(source_words: list[str], files: dict[str, list[str]], n: int = RUN_WORDS) -> dict[str, set[int]]:
+    """For each file, the positions of ``source_words`` it reproduces in runs of ``n``+ words.
+
+    A source word is reproduced by a file when it lies inside some ``n``-word sequence of the
+    source that also occurs, word for word, in that file. Files that reproduce nothing are left
+    out. The union over all files is what the budget limits, so a passage quoted in many files
+    counts once.
+    """
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(source_words) - n + 1):
+        index.setdefault(tuple(source_words[i:i + n]), []).append(i)
+    out: dict[str, set[int]] = {}
+    for name, words in files.items():
+        grams = {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+        positions: set[int] = set()
+        for gram in grams & index.keys():
+            for start in index[gram]:
+                positions.update(range(start, start + n))
+        if positions:
+            out[name] = positions
+    return out
+
+
+def reproduced_share(source_words: list[str], per_file: dict[str, set[int]]) -> float:
+    """The fraction (0 to 1) of ``source_words`` reproduced by the files together."""
+    if not source_words:
+        return 0.0
+    covered: set[int] = set().union(*per_file.values()) if per_file else set()
+    return len(covered) / len(source_words)
+
+
+def budget_report(source_id: str, per_file: dict[str, set[int]], total: int, top: int = 6) -> str:
+    """One line per source: its share reproduced and the files contributing most."""
+    covered: set[int] = set().union(*per_file.values()) if per_file else set()
+    share = len(covered) / total if total else 0.0
+    ranked = sorted(per_file.items(), key=lambda item: (-len(item[1]), item[0]))[:top]
+    files = ", ".join(f"{name} {100 * len(pos) / total:.1f}%" for name, pos in ranked)
+    return f"{source_id}: {100 * share:.1f}% of {total} words reproduced; top files: {files or 'none'}"

@@ -54,6 +54,31 @@ CSS = """<style>
 .nkhr-ui .nkhr-stack .widget-dropdown > select { width: 100%; max-width: 100%; flex: none; }
 .nkhr-ui .widget-dropdown > .widget-label b { font-weight: bold; }
 .nkhr-ui .nkhr-group .widget-dropdown { max-width: calc(100% - 6px); }
+/* Activity cards (china, dialogue, mechanisms): one look, set here rather than inline. */
+.nkhr-card { border-left: 4px solid #0072B2; padding: 6px 12px; margin: 4px 0; }
+.nkhr-card-role { border-left-color: #009E73; background: #F5FBF8; }
+.nkhr-card-option { border-left-color: #E69F00; background: #FFFAF0; margin: 6px 0; }
+.nkhr-card-proposal { border-left-color: #E69F00; background: #FFF8EC; }
+.nkhr-card-good { border-left-color: #009E73; background: #FAFAFA; }
+.nkhr-card-weak { border-left-color: #E69F00; background: #FAFAFA; }
+.nkhr-card-bad { border-left-color: #D55E00; background: #FAFAFA; }
+.nkhr-card-title { font-size: 1.2em; font-weight: bold; margin: 4px 0; }
+.nkhr-bold { font-weight: bold; }
+.nkhr-block { margin: 6px 0; }
+.nkhr-quote { margin: 4px 0 4px 8px; }
+.nkhr-small { font-size: 0.9em; }
+.nkhr-note { font-size: 0.95em; }
+.nkhr-move { background: #FFF8E1; padding: 4px 8px; }
+.nkhr-message { background: #FFF3E0; padding: 4px 8px; margin: 4px 0; }
+.nkhr-alert { color: #8A3B00; padding: 6px 0; font-weight: bold; }
+.nkhr-agenda { font-size: 0.97em; }
+.nkhr-agenda table { border-collapse: collapse; width: 100%; }
+.nkhr-agenda tr.nkhr-head { text-align: left; border-bottom: 2px solid #999; }
+.nkhr-agenda tr.nkhr-row { border-bottom: 1px solid #DDD; vertical-align: top; }
+.nkhr-facts { border-collapse: collapse; max-width: 60em; }
+.nkhr-facts th { text-align: left; vertical-align: top; padding: 3px 10px 3px 0; white-space: nowrap; }
+.nkhr-facts td { text-align: left; padding: 3px 0; }
+.nkhr-rule { margin: 6px 0; }
 </style>"""
 
 
