@@ -489,8 +489,8 @@ def test_feedback_has_every_question(tmp_path: Path) -> None:
     for q in bank.questions:
         assert q.id in text
     assert "camps-origin: 0 of 1 (incorrect)" in text and wrong("camps-origin") in text
-    explanation = bank.solutions["camps-origin"]["explanation"].replace("*", "")  # shown without Markdown
-    assert "Explanation: " + explanation[:30] in text and explanation[-30:] in text
+    explanation = bank.solutions["camps-origin"]["explanation"].replace("*", "").replace("`", "")  # no Markdown
+    assert "Explanation: " + explanation in text
     assert "&quot;" not in text and "&#x27;" not in text and "**" not in text  # plain text, no entities
 
 
