@@ -57,6 +57,29 @@ def key_answers(set_id: str = SET) -> dict[str, Any]:
     return {q.id: (bank.answers[q.id][0] if q.type == "scale" else bank.answers[q.id]) for q in bank.questions}
 
 
+def right(qid: str, set_id: str = SET) -> Any:
+    """The key's answer to one question, in the shape a student's notebook records it."""
+    return key_answers(set_id)[qid]
+
+
+def wrong(qid: str, set_id: str = SET) -> Any:
+    """An answer the key marks wrong, in the question's own shape: another option, another number,
+    another order. Read from the bank, so a reworded question needs no change here."""
+    bank = load_bank(set_id)
+    q, key = bank.question(qid), bank.answers[qid]
+    if q.type == "single":
+        return next(o for o in q.options if o != key)
+    if q.type == "multi":
+        return [next(o for o in q.options if o not in key)]
+    if q.type == "match":
+        return {o: next(c for c in q.choices if c != key[o]) for o in q.options}
+    if q.type == "order":
+        return list(reversed(key))
+    if q.type == "numeric":
+        return str(key * 10 + 7)
+    raise ValueError(f"no wrong answer for a {q.type} question ({qid})")
+
+
 def grades(out: Path) -> list[dict[str, str]]:
     with (out / "grades.csv").open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -92,8 +115,8 @@ def test_blank_student_build_gets_zero(set_id: str, root: Path, tmp_path: Path) 
 def test_partial_credit_and_wrong_answers(tmp_path: Path) -> None:
     answers = key_answers()
     answers["treaties-why"] = answers["treaties-why"][:1]  # 3 of 4 options right
-    answers["abductees-derived"] = "3,314"  # typed as students type it
-    answers["fh-2022"] = "Lee dates both scores to the 2022 index."
+    answers["abductees-derived"] = f"{answers['abductees-derived']:,}"  # typed as students type it, with a thousands separator
+    answers["fh-2022"] = wrong("fh-2022")
     report = grade_paths([save(notebook(answers), tmp_path / "s" / "kim.ipynb")], out=tmp_path / "out")
     s = report.graded[0].scores
     assert s["treaties-why"].status == "partial" and 0 < s["treaties-why"].points < 2
@@ -104,8 +127,7 @@ def test_partial_credit_and_wrong_answers(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- reading payloads
 
 def test_forged_flags_are_ignored(tmp_path: Path) -> None:
-    wrong = {"camps-origin": "It is Cohen's own count, from her research."}
-    nb = notebook(wrong, extra={"correct": True, "points": 99, "score": 1, "status": "correct"})
+    nb = notebook({"camps-origin": wrong("camps-origin")}, extra={"correct": True, "points": 99, "score": 1, "status": "correct"})
     report = grade_paths([save(nb, tmp_path / "forger.ipynb")], out=tmp_path / "out")
     s = report.graded[0].scores["camps-origin"]
     assert s.points == 0 and s.status == "incorrect"
@@ -113,13 +135,13 @@ def test_forged_flags_are_ignored(tmp_path: Path) -> None:
 
 
 def test_last_answer_in_cell_order_wins() -> None:
-    nb = notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."})
-    nb.cells += notebook({"camps-origin": "It is someone's estimate, and Cohen does not say whose: before using it you would look for its origin."}).cells
-    assert extract_answers(nb)["camps-origin"]["answer"] == "It is someone's estimate, and Cohen does not say whose: before using it you would look for its origin."
+    nb = notebook({"camps-origin": wrong("camps-origin")})
+    nb.cells += notebook({"camps-origin": right("camps-origin")}).cells
+    assert extract_answers(nb)["camps-origin"]["answer"] == right("camps-origin")
 
 
 def test_wrong_type_answer_scores_zero_with_reason(tmp_path: Path) -> None:
-    nb = notebook({"camps-origin": ["It is someone's estimate, and Cohen does not say whose: before using it you would look for its origin."], "figure-kinds": "Cohen 2010", "pow-label": {"x": 1},
+    nb = notebook({"camps-origin": [right("camps-origin")], "figure-kinds": "Cohen 2010", "pow-label": {"x": 1},
                    "record-order": 7, "abductees-derived": str(10 ** 400)})
     report = grade_paths([save(nb, tmp_path / "odd.ipynb")], out=tmp_path / "out")
     sub = report.graded[0]
@@ -131,7 +153,7 @@ def test_wrong_type_answer_scores_zero_with_reason(tmp_path: Path) -> None:
 
 def test_answers_from_another_set_are_ignored(tmp_path: Path) -> None:
     nb = notebook(key_answers())
-    nb.cells += notebook({"camps-origin": "It is Cohen's own count, from her research."}, set_id="99-other").cells
+    nb.cells += notebook({"camps-origin": wrong("camps-origin")}, set_id="99-other").cells
     report = grade_paths([save(nb, tmp_path / "mixed.ipynb")], out=tmp_path / "out")
     assert report.graded[0].scores["camps-origin"].status == "correct"
     assert any("another exercise set" in why for _, why in report.notes)
@@ -150,7 +172,7 @@ def test_bad_inputs_are_reported_and_the_rest_graded(tmp_path: Path) -> None:
     (subs / "deep2.ipynb").write_text(json.dumps({"nbformat": 4, "cells": [], "x": json.loads("[" * 80 + "]" * 80)}))
     (subs / "huge.ipynb").write_bytes(b" " * (MAX_BYTES + 1))
     save(notebook({}, meta=False), subs / "plain-notebook.ipynb")
-    save(notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."}, set_id="02-other"), subs / "other-set.ipynb")
+    save(notebook({"camps-origin": wrong("camps-origin")}, set_id="02-other"), subs / "other-set.ipynb")
     report = grade_paths([subs, tmp_path / "missing.ipynb"], set_id=SET, out=tmp_path / "out")
     assert [s.file for s in report.graded] == [str(subs / "good.ipynb")]
     why = {Path(f).name: reason for f, reason in report.problems}
@@ -166,7 +188,7 @@ def test_bad_inputs_are_reported_and_the_rest_graded(tmp_path: Path) -> None:
 
 
 def test_payload_set_mismatch_without_metadata(tmp_path: Path) -> None:
-    nb = notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."}, set_id="02-other", meta=False)
+    nb = notebook({"camps-origin": wrong("camps-origin")}, set_id="02-other", meta=False)
     report = grade_paths([save(nb, tmp_path / "x.ipynb")], set_id=SET, out=tmp_path / "out")
     assert not report.graded and "02-other" in report.problems[0][1]
     assert report.exit_code == 1
@@ -181,7 +203,7 @@ def test_read_notebook_rejects_without_raising_anything_else() -> None:
 
 def test_duplicate_student_without_lms_order_grades_neither(tmp_path: Path) -> None:
     """submitted_at is written by the student's kernel: it never decides which file counts."""
-    early = notebook({"camps-2010": "About 18,000"}, student="S1234567")
+    early = notebook({"camps-origin": wrong("camps-origin")}, student="S1234567")
     late = notebook(key_answers(), student="s1234567")  # the same id, other case: the same student
     for cell in late.cells:
         cell.outputs[0]["data"][ANSWER_MIME]["submitted_at"] = "2099-11-21T09:00:00+00:00"
@@ -196,7 +218,7 @@ def test_duplicate_student_without_lms_order_grades_neither(tmp_path: Path) -> N
 
 def test_duplicate_student_lms_order_decides(tmp_path: Path) -> None:
     zpath = tmp_path / "download.zip"
-    first = nbformat.writes(notebook({"camps-2010": "About 18,000"}))
+    first = nbformat.writes(notebook({"camps-origin": wrong("camps-origin")}))
     second = nbformat.writes(notebook(key_answers()))
     with zipfile.ZipFile(zpath, "w") as zf:  # later in the LMS's zip wins, whatever the notebooks say
         zf.writestr("kimminji_123_1_01-the-record.ipynb", second.replace("2026-11-20", "2001-01-01"))
@@ -241,7 +263,7 @@ def test_submissions_are_never_modified(tmp_path: Path, root: Path) -> None:
     (subs / "junk.ipynb").write_text("{]", encoding="utf-8")
     zpath = subs / "class.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
-        zf.writestr("lee/01-the-record.ipynb", nbformat.writes(notebook({"camps-origin": "It is the same estimate Cohen gave in 2010."})))
+        zf.writestr("lee/01-the-record.ipynb", nbformat.writes(notebook({"camps-origin": wrong("camps-origin")})))
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in subs.rglob("*")}
     grade_paths([subs], out=tmp_path / "out")
     import_manual([], out=tmp_path / "out")
@@ -376,7 +398,7 @@ def test_manual_sheet_round_trip_and_regrade_keeps_it(tmp_path: Path) -> None:
     assert len(report.problems) == 1 and "row" in report.problems[0][0] and "from 0 to 3" in report.problems[0][1]
     row = {r["student"]: r for r in grades(out)}
     assert row["kim"]["camps-reconcile"] == "2.5" and float(row["kim"]["total"]) == auto_possible(SET) + 2.5
-    assert row["lee"]["camps-reconcile"] == "" and row["kim"]["possible"] == "14"
+    assert row["lee"]["camps-reconcile"] == "" and row["kim"]["possible"] == f"{load_bank(SET).possible:g}"
     assert not (out / "feedback").exists()  # feedback only with --final
     _fill(sheet, {"lee": "3"})
     import_manual([sheet], out=out, final=True)
@@ -386,7 +408,7 @@ def test_manual_sheet_round_trip_and_regrade_keeps_it(tmp_path: Path) -> None:
     # kim corrects a mistake and is regraded: manual score stays
     answers = key_answers()
     answers["camps-reconcile"] = "kim: " + "An answer " * 50
-    answers["camps-origin"] = "It is Cohen's own count, from her research."
+    answers["camps-origin"] = wrong("camps-origin")
     save(notebook(answers, student="kim"), subs / "kim.ipynb")
     report = grade_paths([subs / "kim.ipynb"], out=out)
     row = {r["student"]: r for r in grades(out)}
@@ -454,7 +476,7 @@ def test_csv_cells_are_not_formulas(tmp_path: Path) -> None:
 
 def test_feedback_has_every_question(tmp_path: Path) -> None:
     answers = key_answers()
-    answers["camps-origin"] = "It is the same estimate Cohen gave in 2010."
+    answers["camps-origin"] = wrong("camps-origin")
     out = tmp_path / "out"
     grade_paths([save(notebook(answers, student="Kim Min-ji / s1"), tmp_path / "x.ipynb")], out=out)
     sheet = out / f"review-{SET}-camps-reconcile.csv"
@@ -466,8 +488,9 @@ def test_feedback_has_every_question(tmp_path: Path) -> None:
     bank = load_bank(SET)
     for q in bank.questions:
         assert q.id in text
-    assert "camps-2010: 0 of 1 (incorrect)" in text and "About 18,000" in text
-    assert "Explanation: Cohen (2010) writes" in text and "tuberculosis rate." in text
+    assert "camps-origin: 0 of 1 (incorrect)" in text and wrong("camps-origin") in text
+    explanation = bank.solutions["camps-origin"]["explanation"].replace("*", "").replace("`", "")  # no Markdown
+    assert "Explanation: " + explanation in text
     assert "&quot;" not in text and "&#x27;" not in text and "**" not in text  # plain text, no entities
 
 

@@ -12,7 +12,7 @@ import pytest
 from nkhr.bank import BankError, load_bank, load_public, public_key
 from nkhr.build import HOW_TO, HOW_TO_ASSESSED, student_files
 from nkhr.exercises import feedback_html
-from nkhr.paths import solutions_dir
+from nkhr.paths import exercise_notebook, solutions_dir
 
 SET = "01-the-record"
 
@@ -37,7 +37,7 @@ def test_assessed_student_build_holds_no_key_and_no_explanations(tmp_path: Path)
     key = json.loads(key_text)
     assert key["meta"]["mode"] == "assessed"
     assert all("accept" not in q and "locked_explanation" not in q for q in key["questions"])
-    nb = nbformat.reads(files[tmp_path / "build" / f"{SET}.ipynb"], as_version=4)
+    nb = nbformat.reads(files[exercise_notebook(SET, tmp_path / "build")], as_version=4)
     text = key_text + "".join(c.source for c in nb.cells)
     explained = [bank.solutions[q.id]["explanation"].strip() for q in bank.questions if not q.manual]
     assert explained and not [e for e in explained if e[:60] in text]
@@ -47,17 +47,19 @@ def test_assessed_student_build_holds_no_key_and_no_explanations(tmp_path: Path)
 
 
 def test_assessed_feedback_says_recorded_not_right_or_wrong(tmp_path: Path) -> None:
+    from test_grade import wrong
+
     bank = _bank(tmp_path, "assessed")
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps(public_key(bank)), encoding="utf-8")
     student = load_public(SET, keys)
-    q = student.question("camps-2010")
+    q = student.question("camps-origin")
     for answer in q.options:
         shown = feedback_html(q, answer, student)
         assert "Recorded — you can change it until you hand in" in shown
         assert "Correct" not in shown and "Not quite" not in shown
     practice = load_public(SET)
-    assert "Not quite" in feedback_html(q, "About 18,000", practice)
+    assert "Not quite" in feedback_html(q, wrong("camps-origin"), practice)
 
 
 def test_grader_scores_an_assessed_set_from_the_instructor_key(tmp_path: Path, monkeypatch) -> None:
@@ -74,15 +76,17 @@ def test_grader_scores_an_assessed_set_from_the_instructor_key(tmp_path: Path, m
 def test_each_bank_scores_with_its_own_key(tmp_path: Path) -> None:
     """Scores are cached per distinct answer: a new bank (a corrected key) is never answered from an old one."""
     from nkhr.grade import grade_notebook
-    from test_grade import notebook
+    from test_grade import notebook, right, wrong
 
     text = (solutions_dir() / f"{SET}.toml").read_text(encoding="utf-8")
-    nb = notebook({"camps-2010": "120,000"})
+    keyed = f"answer = {json.dumps(right('camps-origin'), ensure_ascii=False)}"  # the key's line in the TOML (a basic string)
+    assert text.count(keyed) == 1
+    nb = notebook({"camps-origin": wrong("camps-origin")})
     for n in range(12):  # banks come and go, as in a long session: their ids get reused
-        right = "120,000" if n % 2 else "150,000 to 200,000"
+        key = wrong("camps-origin") if n % 2 else right("camps-origin")
         path = tmp_path / f"{SET}.toml"
-        path.write_text(text.replace('answer = "150,000 to 200,000"', f'answer = "{right}"', 1), encoding="utf-8")
+        path.write_text(text.replace(keyed, f"answer = {json.dumps(key, ensure_ascii=False)}", 1), encoding="utf-8")
         bank = load_bank(SET, path)
-        assert grade_notebook(nb, bank=bank)[1]["camps-2010"].status == ("correct" if n % 2 else "incorrect")
+        assert grade_notebook(nb, bank=bank)[1]["camps-origin"].status == ("correct" if n % 2 else "incorrect")
         del bank
         gc.collect()

@@ -15,7 +15,7 @@ import pytest
 from nkhr.cli import main
 from nkhr.grade import grade_paths, identify, import_manual
 from nkhr.gradeio import clean, student_key
-from test_grade import SET, _fill, grades, key_answers, notebook, save
+from test_grade import SET, _fill, grades, key_answers, notebook, right, save, wrong
 
 
 # ---------------------------------------------------------------- identity
@@ -71,7 +71,7 @@ def test_copies_and_wrong_sets_stand_out(tmp_path: Path) -> None:
     answers["camps-reconcile"] = "A long and careful answer about the estimates and their sources " * 3
     save(notebook(answers, student="a"), subs / "kimminji_1_1_01-the-record.ipynb")
     save(notebook(answers, student="b"), subs / "leejin_2_2_01-the-record.ipynb")  # same text, other student
-    save(notebook({"camps-2010": "About 18,000"}), subs / "parkmin_3_3_01-the-record.ipynb")
+    save(notebook({"camps-origin": wrong("camps-origin")}), subs / "parkmin_3_3_01-the-record.ipynb")
     save(notebook({}, set_id="03-un-mechanisms"), subs / "choiyu_4_4_03-un-mechanisms.ipynb")
     report = grade_paths([subs], out=tmp_path / "out")
     loud = " ".join(why for _, why in report.attention)
@@ -81,11 +81,11 @@ def test_copies_and_wrong_sets_stand_out(tmp_path: Path) -> None:
 
 
 def test_duplicate_answers_in_one_notebook_get_a_note(tmp_path: Path) -> None:
-    nb = notebook({"camps-2010": "About 18,000"})
-    nb.cells += notebook({"camps-2010": "150,000 to 200,000"}).cells
+    nb = notebook({"camps-origin": wrong("camps-origin")})
+    nb.cells += notebook({"camps-origin": right("camps-origin")}).cells
     report = grade_paths([save(nb, tmp_path / "x.ipynb")], out=tmp_path / "out")
-    assert report.graded[0].scores["camps-2010"].status == "correct"
-    assert any("camps-2010 was answered 2 times" in why for _, why in report.notes)
+    assert report.graded[0].scores["camps-origin"].status == "correct"
+    assert any("camps-origin was answered 2 times" in why for _, why in report.notes)
 
 
 # ---------------------------------------------------------------- no path from a submission
@@ -97,7 +97,7 @@ def _all_files(root: Path) -> set[Path]:
 def test_set_ids_from_a_notebook_are_never_paths(tmp_path: Path) -> None:
     subs = tmp_path / "subs"
     for n, bad in enumerate(["../../../etc/passwd", "../solutions/01-the-record", "/tmp/x", "01-the-record/../01"]):
-        nb = notebook({"camps-2010": "120,000"}, set_id=bad)
+        nb = notebook({"camps-origin": wrong("camps-origin")}, set_id=bad)
         save(nb, subs / f"s{n}.ipynb")
     before = _all_files(tmp_path)
     report = grade_paths([subs], out=tmp_path / "out")
@@ -182,7 +182,7 @@ def test_an_nbformat_3_notebook_is_graded(tmp_path: Path) -> None:
     path.write_text(json.dumps(v3), encoding="utf-8")
     report = grade_paths([path], out=tmp_path / "out")
     assert report.graded and report.graded[0].student == "kim"
-    assert report.graded[0].scores["camps-2010"].status == "correct"
+    assert report.graded[0].scores["camps-origin"].status == "correct"
 
 
 def test_a_zip_header_that_lies_is_read_no_further_than_it_declares(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import html
 import io
 from pathlib import Path
 from statistics import correlation
@@ -14,9 +15,10 @@ import nkhr.gradeio
 from nkhr.bank import load_bank
 from nkhr.cli import main
 from nkhr.grade import grade_paths, import_manual
-from test_grade import SET, _class, _fill, grades, key_answers, notebook, save
+from test_grade import SET, _class, _fill, grades, key_answers, notebook, save, wrong
 
 REVIEW = f"review-{SET}-camps-reconcile"
+FULL = f"{load_bank(SET).possible:g}"  # every point of the set: the objective ones and the written one
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -191,7 +193,7 @@ def test_pending_written_answers_block_the_lms_file(tmp_path: Path, capsys) -> N
     ("canvas", ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"], ["smithjane", "12345", "", "", ""]),
     ("moodle", ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
                 "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"],
-     ["Participant 555", "Jin Lee", "", "", "14", "14", "Yes", "", "", ""]),
+     ["Participant 555", "Jin Lee", "", "", FULL, FULL, "Yes", "", "", ""]),
     ("blackboard", ["Last Name", "First Name", "Username"], ["", "", "jsmith"]),
 ])
 def test_lms_upload_shapes(tmp_path: Path, lms: str, header: list[str], row: list[str], capsys) -> None:
@@ -203,11 +205,11 @@ def test_lms_upload_shapes(tmp_path: Path, lms: str, header: list[str], row: lis
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     title = load_bank(SET).title
     if lms == "canvas":
-        assert rows[0] == header + [title] and rows[1:] == [row + ["14"]]
+        assert rows[0] == header + [title] and rows[1:] == [row + [FULL]]
     elif lms == "moodle":
         assert rows[0] == header and rows[1:] == [row]
     else:
-        assert rows[0] == header + [f"{title} [Total Pts: 14 Score]"] and rows[1:] == [row + ["14"]]
+        assert rows[0] == header + [f"{title} [Total Pts: {FULL} Score]"] and rows[1:] == [row + [FULL]]
         assert raw.decode("utf-8-sig").startswith('"Last Name","First Name"')  # every value quoted
     assert "not in it" in capsys.readouterr().out  # the others are listed, not silently dropped
 
@@ -215,39 +217,37 @@ def test_lms_upload_shapes(tmp_path: Path, lms: str, header: list[str], row: lis
 # ---------------------------------------------------------------- class report, item analysis
 
 def test_item_analysis_flags_a_planted_wrong_key(tmp_path: Path) -> None:
-    """Strong students all pick one wrong option on camps-2010: the signature of a wrong key."""
+    """Strong students all pick one wrong option on a single-choice question: the signature of a wrong key."""
     bank = load_bank(SET)
+    planted, numeric = "camps-origin", "abductees-derived"  # a single-choice and a numeric question
     right = key_answers()
-    wrong = {"camps-2010": "120,000", "camps-2014": "5", "fh-2022": bank.question("fh-2022").options[3],
-             "abductees-derived": "1", "nobody-knows": bank.question("nobody-knows").options[0],
-             "who-said": {k: bank.question("who-said").choices[0] for k in bank.question("who-said").options},
-             "treaties-both": [bank.question("treaties-both").options[0]],
-             "record-order": list(reversed(right["record-order"]))}
+    others = [q.id for q in bank.questions if not q.manual and q.id != planted]  # bank order
+    misread = wrong(planted)  # the option the strong half takes for the key
     subs = tmp_path / "subs"
-    for i in range(20):  # student i answers question j right when i >= 2 * j: a spread of abilities
+    for i in range(20):  # student i answers question j right when i >= 2 * j + 3: a spread of abilities
         answers = {}
-        for j, qid in enumerate(q for q in wrong if q != "camps-2010"):
-            answers[qid] = right[qid] if i >= 2 * j + 3 else wrong[qid]
-        answers["camps-2010"] = "120,000" if i >= 10 else right["camps-2010"]  # the strong half "disagree"
+        for j, qid in enumerate(others):
+            answers[qid] = right[qid] if i >= 2 * j + 3 else wrong(qid)
+        answers[planted] = misread if i >= 10 else right[planted]  # the strong half "disagree"
         save(notebook(answers, student=f"s{i:02d}"), subs / f"s{i:02d}.ipynb")
     out = tmp_path / "out"
     grade_paths([subs], out=out)
     items = {r["question"]: r for r in _rows(out / "item-analysis.csv")}
-    assert list(items["camps-2010"]) == ["set", "question", "type", "points", "scored", "difficulty",
-                                         "discrimination", "flag"]
-    assert "'120,000'" in items["camps-2010"]["flag"] and "check the key" in items["camps-2010"]["flag"]
-    assert float(items["camps-2010"]["discrimination"]) < 0
-    assert items["camps-2014"]["flag"] == "" and float(items["camps-2014"]["discrimination"]) > 0.3
-    assert float(items["camps-2010"]["difficulty"]) == 0.5
+    assert list(items[planted]) == ["set", "question", "type", "points", "scored", "difficulty",
+                                    "discrimination", "flag"]
+    assert f"'{misread}'" in items[planted]["flag"] and "check the key" in items[planted]["flag"]
+    assert float(items[planted]["discrimination"]) < 0
+    assert items[numeric]["flag"] == "" and float(items[numeric]["discrimination"]) > 0.3
+    assert float(items[planted]["difficulty"]) == 0.5
     # discrimination is the *corrected* item-total correlation: the item against the total of the others
     rows = grades(out)
-    for qid in ("camps-2010", "camps-2014", "record-order"):
+    for qid in (planted, numeric, "record-order"):
         item = [float(r[qid]) for r in rows]
         rest = [float(r["total"]) - x for r, x in zip(rows, item)]
         assert float(items[qid]["discrimination"]) == pytest.approx(correlation(item, rest), abs=0.006)
     page = (out / "class-report.html").read_text(encoding="utf-8")
     assert "check the key" in page and "Most missed" in page and 'role="img" aria-label="Students by total' in page
-    assert "120,000: 10" in page  # how often each option was chosen
+    assert f"<li>{html.escape(misread)}: 10</li>" in page  # how often each option was chosen
 
 
 def test_report_is_written_on_every_run_and_lists_unscored_and_late(tmp_path: Path) -> None:

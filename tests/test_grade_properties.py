@@ -22,7 +22,7 @@ from nkhr import ANSWER_MIME
 from nkhr.bank import load_bank
 from nkhr.grade import extract_answers, grade_notebook, grade_paths, import_manual
 from nkhr.gradeio import say
-from test_grade import notebook, save
+from test_grade import notebook, save, wrong
 
 SET = "01-the-record"
 BANK = load_bank(SET)
@@ -154,7 +154,7 @@ def test_lone_surrogates_and_control_characters_anywhere(items, student, set_id)
         subs = Path(tmp) / "subs"
         subs.mkdir()
         (subs / "x.ipynb").write_bytes(body)
-        save(notebook({"camps-2010": "120,000"}, student="good"), subs / "good.ipynb")
+        save(notebook({"camps-origin": wrong("camps-origin")}, student="good"), subs / "good.ipynb")
         report = grade_paths([subs], out=Path(tmp) / "out")
         assert len(report.graded) + len(report.problems) == 2
         assert any(s.file.endswith("good.ipynb") for s in report.graded)
@@ -170,7 +170,7 @@ def test_any_file_name_bytes(names: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subs = os.fsencode(tmp) + b"/subs"
         os.mkdir(subs)
-        body = json.dumps(notebook({"camps-2010": "120,000"}, student="kim")).encode()
+        body = json.dumps(notebook({"camps-origin": wrong("camps-origin")}, student="kim")).encode()
         made = 0
         for n, name in enumerate(names):
             try:
@@ -192,7 +192,7 @@ old_notebooks = st.fixed_dictionaries(
         st.fixed_dictionaries({"cells": st.lists(st.dictionaries(
             st.sampled_from(["cell_type", "outputs", "input", "source", "metadata", "prompt_number"]),
             json_values | st.just("code") | st.just([{"output_type": "display_data",
-                                                        ANSWER_MIME: {"question": "camps-2010", "answer": "x"}}])),
+                                                        ANSWER_MIME: {"question": QIDS[0], "answer": "x"}}])),
             max_size=3)}), max_size=2) | json_values, "cells": json_values, "metadata": json_values})
 
 
@@ -217,14 +217,14 @@ def test_zips_with_bad_names_and_lying_sizes(name: bytes, local_size: int, centr
         subs.mkdir()
         zpath = subs / "class.zip"
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as zf:
-            zf.writestr("\u00e9AAA_1_1_01-the-record.ipynb", json.dumps(notebook({"camps-2010": "120,000"})))
+            zf.writestr("\u00e9AAA_1_1_01-the-record.ipynb", json.dumps(notebook({"camps-origin": wrong("camps-origin")})))
         data = bytearray(zpath.read_bytes())
         data = bytearray(bytes(data).replace("\u00e9AAA".encode(), name))
         for sig, off, size in ((b"PK\x03\x04", 22, local_size), (b"PK\x01\x02", 24, central_size)):
             i = data.find(sig)
             data[i + off:i + off + 4] = size.to_bytes(4, "little")
         zpath.write_bytes(bytes(data))
-        save(notebook({"camps-2010": "120,000"}, student="good"), subs / "good.ipynb")
+        save(notebook({"camps-origin": wrong("camps-origin")}, student="good"), subs / "good.ipynb")
         report = grade_paths([subs], out=Path(tmp) / "out")
         assert any(s.file.endswith("good.ipynb") for s in report.graded)
         assert len(report.graded) + len(report.problems) >= 2
