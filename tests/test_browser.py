@@ -280,7 +280,7 @@ def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, n
     again = page
     try:
         open_notebook(again, lab, rel)  # closes the open tab first
-        clear_all_outputs(again)  # only the journal can bring the answers back now
+        clear_all_outputs(again)  # not saved: the file on disk still holds every answer, and brings it back
         restart_and_run_all(again)
         wait_run_finished(again, code_cells(saved))
         wait_widgets_settled(again)
@@ -289,7 +289,7 @@ def test_exercises_answered_saved_and_restored(lab_server, workbook, lab_page, n
             cell = cell_for(again, saved, f'ex.ask("{q.id}")')
             want = " ".join(f"Recorded answer for {q.id}: {answer_text(q, entered[q.id])}".split())
             got = recorded_line(cell, q.id, want, timeout=5_000)  # the run has finished: it is there or not
-            assert got == want, f"{q.id}: not restored after restart and run all: {got!r}"
+            assert got == f"{want} (restored from the saved notebook)", f"{q.id}: not restored: {got!r}"
             expected = expected_feedback(q, bank)
             assert cell.locator(f".nkhr-feedback.{expected}").count() == 1, f"{q.id}: feedback not restored"
     finally:

@@ -24,9 +24,10 @@ import nbformat
 import pytest
 
 from browser_support import (
-    ARTIFACTS, CELLS, CHROMIUM_FLAGS, ROOT, LabServer, chromium_path, clear_all_outputs, copy_workbook, in_ci,
+    ARTIFACTS, CELLS, ROOT, LabServer, clear_all_outputs, copy_workbook, in_ci,
     missing_prerequisite, open_notebook, run_all, wait_run_finished, wait_widgets_settled,
 )
+from nkhr.paths import exercise_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -89,20 +90,8 @@ def lab(ready, tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(ready):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
-def page(browser):
+def page(browser, ready):
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
     pg = context.new_page()
@@ -266,7 +255,7 @@ KEYBOARD_SETS = ["00-start-here", "03-un-mechanisms"]  # together: every questio
 def test_every_question_type_answered_with_the_keyboard_only(lab, page, set_id):
     from nkhr.bank import load_bank
 
-    rel = f"exercises/{set_id}.ipynb"
+    rel = f"exercises/{exercise_notebook(set_id).name}"
     nb = run_page(page, lab, rel)
     bank = load_bank(set_id)
     source = "".join(c.source for c in nb.cells)
@@ -311,7 +300,7 @@ def test_keyboard_covers_every_question_type():
 
 def test_arrow_keys_on_a_radio_stay_in_the_question(lab, page):
     """The review's bug: ↓ on a radio moved JupyterLab's cell selection and focus left the question."""
-    rel = "exercises/00-start-here.ipynb"
+    rel = "exercises/00-start-here-exercises.ipynb"
     nb = run_page(page, lab, rel)
     try:
         from nkhr.bank import load_bank
@@ -336,7 +325,7 @@ def test_widgets_and_feedback_readable_in_dark_themes(lab, page, theme):
     settings = lab.home / "lab-settings" / THEME_SETTINGS
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"theme": THEMES[theme]}), encoding="utf-8")
-    rel = "exercises/00-start-here.ipynb"
+    rel = "exercises/00-start-here-exercises.ipynb"
     try:
         nb = run_page(page, lab, rel)
         page.wait_for_function("(name) => document.body.dataset.jpThemeName === name", arg=THEMES[theme])

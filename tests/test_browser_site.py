@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser_support import CELLS, NOTEBOOK, chromium_path, errors_shown, missing_prerequisite
+from browser_support import CELLS, NOTEBOOK, errors_shown, missing_prerequisite
 from site_support import BUILD_SECONDS, SiteServer, built_site, missing_tools
 
 pytestmark = pytest.mark.browser
@@ -35,16 +35,6 @@ def served():
         pytest.fail(why)
     with SiteServer(built_site()) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def _watch(page, served) -> list[str]:
