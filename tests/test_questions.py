@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nkhr.bank import PlainKey
-from nkhr.questions import Question, answer_items, canon, length_note, parse_number, score, validate, word_count
+from nkhr.questions import Question, answer_items, answer_text, canon, length_note, parse_number, score, validate, word_count
 
 
 def key_for(q: Question, right: dict[str, set[str]]) -> PlainKey:
@@ -100,3 +100,9 @@ def test_wrong_shapes_give_messages_not_exceptions(q, bad) -> None:
 def test_answer_items_are_canonical() -> None:
     assert answer_items(MULTI, ["b"]) == {"a": "0", "b": "1", "c": "0", "d": "0"}
     assert answer_items(NUM, "1,000") == {"value": "1000"}
+
+
+def test_a_match_answer_reads_in_the_questions_order_however_it_was_stored() -> None:
+    q = Question("m", "match", "?", 2, options=["b first", "a second"], choices=["x", "y"])
+    stored = {"a second": "y", "b first": "x"}  # as a saved notebook (sorted keys) gives it back
+    assert answer_text(q, stored) == "b first = x; a second = y"

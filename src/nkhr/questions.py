@@ -215,7 +215,9 @@ def answer_text(q: Question, answer: Any) -> str:
     if q.type == "order" and isinstance(answer, list):
         return " → ".join(map(str, answer))
     if q.type == "match" and isinstance(answer, dict):
-        return "; ".join(f"{k} = {v}" for k, v in answer.items())
+        # in the question's order: a saved notebook stores the pairs with their keys sorted
+        keys = [o for o in q.options if o in answer] + [k for k in answer if k not in q.options]
+        return "; ".join(f"{k} = {answer[k]}" for k in keys)
     if q.type == "numeric":
         return f"{answer} {q.unit}".strip()
     if q.type == "scale":
