@@ -15,13 +15,12 @@ from typing import Callable
 import functools
 import textwrap
 
-import matplotlib
-import matplotlib.colors
-import matplotlib.patches
-import matplotlib.text
-import matplotlib.pyplot as plt
-import matplotlib.ticker
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn, so lessons import without it
+    import matplotlib.text
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
 from .data import DataError, by_id, load
 
@@ -82,6 +81,7 @@ def source_names(ids: list[str]) -> str:
 
 def new_figure(title: str, size: tuple[float, float]) -> tuple[Figure, plt.Axes]:
     """A one-axes figure in the workbook style, titled."""
+    import matplotlib.pyplot as plt
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=size, layout="constrained")
     title_figure(fig, title)
@@ -134,6 +134,7 @@ def figure_bars(ax: plt.Axes, rows: list[dict], colours: dict[str, str], names: 
 @friendly
 def camp_estimates() -> Chart:
     """Estimates of the political-prison-camp population, by reading: ranges drawn as ranges."""
+    import matplotlib.ticker
     rows = [r for r in load("figures.csv") if r["topic"] == "camps" and r["kind"] == "cited"]
     rows.sort(key=lambda r: str(r["as_of"]))
     title = "Prison-camp population: two estimates, four years apart"
@@ -200,6 +201,8 @@ def freedom_house() -> Chart:
 @friendly
 def pows_and_abductees() -> Chart:
     """Korean War prisoners of war and post-war abductees: cited figures, with derived ones hatched."""
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
     f = by_id("figures.csv")
     panels = [
         ("Prisoners of war (Korean War)", ["pows_held_lee2022", "pows_returned_lee2022", "pows_not_returned_lee2022",
@@ -230,6 +233,8 @@ def pows_and_abductees() -> Chart:
 @friendly
 def figure_cards(ids: list[str], title: str) -> Chart:
     """Big-number cards for single figures (a chart of one number would mislead)."""
+    import matplotlib.pyplot as plt
+    import matplotlib.patches
     f = by_id("figures.csv")
     missing = [i for i in ids if i not in f]
     if missing:
@@ -315,6 +320,7 @@ DARK_EDGE = "#1A1A1A"
 
 def luminance(colour) -> float:
     """WCAG relative luminance of a Matplotlib colour (alpha blended onto white)."""
+    import matplotlib.colors
     r, g, b, a = matplotlib.colors.to_rgba(colour)
     chans = [a * c + (1 - a) for c in (r, g, b)]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in chans]
@@ -361,6 +367,7 @@ def texts(fig: Figure) -> list[matplotlib.text.Text]:
 
 def _text_centre(text: matplotlib.text.Text):
     """Where ``text`` is anchored, in display pixels (annotations: their text position)."""
+    import matplotlib.text
     renderer = text.figure.canvas.get_renderer()
     if isinstance(text, matplotlib.text.Annotation):
         return text._get_xy(renderer, text.xyann, text.anncoords)  # Matplotlib's own resolver
@@ -420,6 +427,7 @@ def make_legible(fig: Figure) -> bool:
     layout has no room for 12-pt text (text would run into text or off the figure), the sizes stay as
     drawn: overlapping text is worse than small text. Returns whether the text reached 12 pt.
     """
+    import matplotlib.colors
     fig.canvas.draw()  # lay out once, so positions are final
     crowded_before = len(overlapping_texts(fig))
     undo = _raise_text(fig)
@@ -506,6 +514,7 @@ def show(chart: Chart | Unavailable) -> None:
     The output carries ``text/html`` (JupyterLab: the accessible figure), ``image/png`` (other
     viewers, nbval) and ``text/plain`` (the description).
     """
+    import matplotlib.pyplot as plt
     import base64
 
     from IPython.display import Markdown, display
@@ -523,6 +532,7 @@ def show(chart: Chart | Unavailable) -> None:
 
 def save_png(chart: Chart, path) -> None:
     """Write a chart to PNG as the notebook shows it (used to review every chart by eye)."""
+    import matplotlib.pyplot as plt
     make_legible(chart.fig)
     chart.fig.savefig(path)
     plt.close(chart.fig)

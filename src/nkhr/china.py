@@ -19,8 +19,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-import matplotlib.patches
-
 from . import charts, content, explore, ui
 from .charts import PALETTE, Chart, fmt_number
 from .data import DataError, by_id, load
@@ -198,6 +196,7 @@ def _cell_text(rows: list[dict]) -> str:
 @charts.friendly
 def roles_by_reading() -> Chart:
     """Which roles each of the five readings gives China, in date order: a grid labelled with paragraph numbers."""
+    import matplotlib.patches
     readings, used, cells = role_grid()
     labels = load_activity().roles
     title = "How the readings cast China, 2010–2022"

@@ -24,7 +24,10 @@ import html
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn, so lessons import without it
+    import matplotlib.pyplot as plt
 
 from . import charts, content, explore, ui
 from .data import DataError, load
@@ -518,6 +521,7 @@ def agenda_builder() -> None:
 def what_changed(start: int = 2009, end: int = 2022) -> charts.Chart:
     """Two panels on one time axis: where each reading stands (positions.csv) and the events they date
     (timeline.csv), ``start``–``end``."""
+    import matplotlib.pyplot as plt
     positions = load("positions.csv")
     events = [r for r in load("timeline.csv") if start <= int(r["date"][:4]) <= end]
     lanes = [lane for lane in charts.LANES if any((r["mechanism"] or "other") == lane for r in events)]

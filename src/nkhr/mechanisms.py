@@ -12,8 +12,10 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import matplotlib.patches
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn, so lessons import without it
+    import matplotlib.pyplot as plt
 
 from . import charts, content, explore, ui
 from .charts import PALETTE, STYLE, Chart, finish, fmt_number, title_figure, wrap
@@ -72,6 +74,7 @@ def vote_2014() -> Chart:
     favour split into the groups Cohen 2014 names and the derived remainder. Derived bars are
     hatched and labelled with their arithmetic.
     """
+    import matplotlib.pyplot as plt
     f = by_id("figures.csv")
     members = f["un_hrc_members"]["value"]
     title = "Human Rights Council, March 2014: the vote endorsing the COI report"
@@ -211,6 +214,7 @@ def mechanism_timeline(start: int = 2003, end: int = 2022) -> Chart:
     Top: the whole period. Bottom: 2013–2014, where most events fall. Each event is a numbered
     marker (shape and colour say who acted); the key on the right gives each number's event.
     """
+    import matplotlib.pyplot as plt
     if start > end:
         raise ValueError(f"start ({start}) must not be after end ({end}).")
     events = _timeline_rows(start, end)
@@ -290,6 +294,7 @@ def matrix() -> Chart:
 
     Each cell shows its word (yes / partly / no / not in the readings) as text; the tint only repeats it.
     """
+    import matplotlib.patches
     rows = mechanisms()
     title = "What each mechanism can do, and whether North Korea engaged"
     height = 1.9 + 0.62 * len(rows)

@@ -15,7 +15,10 @@ import hashlib
 import html
 from typing import Mapping
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn, so lessons import without it
+    import matplotlib.pyplot as plt
 
 from . import charts, explore, ui
 from .charts import PALETTE, STYLE, Chart, finish, title_figure, wrap
@@ -98,6 +101,7 @@ def _scale_axis(ax: plt.Axes) -> None:
 @charts.friendly
 def position_map() -> Chart:
     """Where each reading stands (0–10) and what it wants on the agenda, one row per reading."""
+    import matplotlib.pyplot as plt
     rows = placements()
     title = "Engagement or pressure? Where the readings stand, 2010–2022"
     with plt.rc_context(STYLE):
