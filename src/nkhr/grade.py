@@ -54,7 +54,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, TextIO
 
-from . import ANSWER_MIME
+from .record import STUDENT_QID, recorded_payloads
 from .bank import Bank, BankError, list_sets, load_bank
 from .gradebook import Gradebook, GradebookError, Row
 from .gradeio import OutputError, atomic_write, clean, say, student_key, unbroken
@@ -64,7 +64,6 @@ MAX_BYTES = 20 * 1024 * 1024  # a notebook (or a filled review sheet) larger tha
 MAX_DEPTH = 64  # an answer nested deeper than this is not read
 ZIP_MAX_NOTEBOOKS = 5000  # notebooks read from one zip
 ZIP_MAX_TOTAL = 2 * 1024 ** 3  # bytes a zip may expand to, all notebooks together
-STUDENT_QID = "_student"
 DEFAULT_OUT = Path("grading-output")
 LMS_NAMES = ("canvas", "moodle", "blackboard")
 
@@ -361,32 +360,22 @@ def _tidy(value: Any, depth: int = 0) -> Any:
 
 
 def _payloads(nb: Any) -> list[tuple[str, dict]]:
-    """(question id, {"answer", "set", "submitted_at"}) for each recorded payload, in cell order."""
-    cells = nb.get("cells") if isinstance(nb, dict) else None
+    """(question id, {"answer", "set", "submitted_at"}) for each recorded payload, in cell order.
+
+    The notebook is walked by :func:`nkhr.record.recorded_payloads`, the same reader the exercise
+    sets use to restore answers; here each field is cleaned for output.
+    """
     found = []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or not isinstance(cell.get("outputs"), list):
-            continue
-        for output in cell["outputs"]:
-            data = output.get("data") if isinstance(output, dict) else None
-            p = data.get(ANSWER_MIME) if isinstance(data, dict) else None
-            if p is None:
-                continue
-            if isinstance(p, str):
-                try:
-                    p = json.loads(p)
-                except (ValueError, RecursionError):
-                    continue
-            if isinstance(p, dict) and isinstance(p.get("question"), str) and "answer" in p:
-                try:
-                    answer = _tidy(p["answer"])
-                except (_TooDeep, RecursionError):
-                    answer = "(an answer nested too deeply to read)"
-                found.append((unbroken(p["question"]), {
-                    "answer": answer,
-                    "set": unbroken(p["set"]) if isinstance(p.get("set"), str) else None,
-                    "submitted_at": unbroken(p["submitted_at"]) if isinstance(p.get("submitted_at"), str) else None,
-                }))
+    for p in recorded_payloads(nb):
+        try:
+            answer = _tidy(p["answer"])
+        except (_TooDeep, RecursionError):
+            answer = "(an answer nested too deeply to read)"
+        found.append((unbroken(p["question"]), {
+            "answer": answer,
+            "set": unbroken(p["set"]) if isinstance(p.get("set"), str) else None,
+            "submitted_at": unbroken(p["submitted_at"]) if isinstance(p.get("submitted_at"), str) else None,
+        }))
     return found
 
 
